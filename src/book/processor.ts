@@ -1,0 +1,158 @@
+import { OrderBook, type Level, type Side } from './book.js';
+import { isZeroDecimal } from './decimal.js';
+import type { BookItem, FeedEvent, TickerFields } from '../protocol/types.js';
+
+/** What the printer prints: normalized, already checked against the sequence. */
+export type PrintEvent =
+  | { readonly kind: 'book'; readonly pair: string; readonly asks: readonly Level[]; readonly bids: readonly Level[] }
+  | { readonly kind: 'change'; readonly pair: string; readonly side: Side; readonly price: string; readonly size: string }
+  | { readonly kind: 'remove'; readonly pair: string; readonly side: Side; readonly price: string }
+  | {
+      readonly kind: 'trade';
+      readonly pair: string;
+      readonly tradeId: string;
+      readonly side: Side;
+      readonly price: string;
+      readonly size: string;
+      readonly timestamp: string;
+    }
+  | { readonly kind: 'ticker'; readonly pair: string; readonly fields: TickerFields };
+
+/** Why a pair's book can no longer be trusted and needs a fresh snapshot. */
+export interface Gap {
+  readonly pair: string;
+  /** The sequence number the pair's next message had to follow. */
+  readonly last: number;
+  /** The message that did not follow it: its seq and the seq it claims to follow (v3). */
+  readonly seq: number;
+  readonly prevSeq: number | undefined;
+}
+
+type PairState = 'awaiting' | 'live' | 'resyncing';
+
+interface PairBook {
+  state: PairState;
+  last: number;
+  readonly book: OrderBook;
+}
+
+/** Running counts, for the summary line and tests. */
+export interface ProcessorCounts {
+  gaps: number;
+  duplicates: number;
+  /** Book messages dropped because their pair had no trusted book (before a snapshot, during a resync). */
+  unsynced: number;
+}
+
+/**
+ * The sequence-checking order-book processor: keeps every pair's full book, drops duplicates, and
+ * on a gap stops printing that pair until its fresh snapshot. Pure: no I/O, no timers.
+ */
+export class BookProcessor {
+  private readonly pairs = new Map<string, PairBook>();
+  readonly counts: ProcessorCounts = { gaps: 0, duplicates: 0, unsynced: 0 };
+
+  /** @param depth levels per side printed for each snapshot */
+  constructor(private readonly depth: number) {}
+
+  /**
+   * Applies one decoded event, appending what to print to `out`. Returns the gap when this event
+   * broke its pair's sequence: the caller resubscribes that pair alone.
+   */
+  apply(event: FeedEvent, out: PrintEvent[]): Gap | undefined {
+    if (event.kind === 'ticker') {
+      out.push({ kind: 'ticker', pair: event.pair, fields: this.withBookPrices(event.pair, event.fields) });
+      return undefined;
+    }
+    if (event.kind !== 'book') return undefined;
+    const entry = this.entry(event.pair);
+    const snapshotAt = event.items.findIndex((item) => item.kind === 'snapshot');
+    if (snapshotAt >= 0) {
+      // A snapshot is a new baseline whatever came before; items after it build on it.
+      entry.state = 'live';
+      entry.last = event.seq;
+      this.applyItems(event.pair, entry.book, event.items, snapshotAt, out);
+      return undefined;
+    }
+    if (entry.state !== 'live') {
+      this.counts.unsynced++;
+      return undefined;
+    }
+    if (event.seq <= entry.last) {
+      this.counts.duplicates++;
+      return undefined;
+    }
+    const follows = event.prevSeq === undefined ? event.seq === entry.last + 1 : event.prevSeq === entry.last;
+    if (!follows) {
+      const gap: Gap = { pair: event.pair, last: entry.last, seq: event.seq, prevSeq: event.prevSeq };
+      this.markResyncing(entry);
+      this.counts.gaps++;
+      return gap;
+    }
+    entry.last = event.seq;
+    this.applyItems(event.pair, entry.book, event.items, 0, out);
+    return undefined;
+  }
+
+  /** Forgets every book, as after a reconnect: each pair prints again from its next snapshot. */
+  resetAll(): void {
+    for (const entry of this.pairs.values()) this.markResyncing(entry);
+  }
+
+  /** The pair's book while it is trusted; undefined before its snapshot and during a resync. */
+  book(pair: string): OrderBook | undefined {
+    const entry = this.pairs.get(pair);
+    return entry?.state === 'live' ? entry.book : undefined;
+  }
+
+  /** Whether the pair is waiting for a fresh snapshot after a gap. */
+  isResyncing(pair: string): boolean {
+    return this.pairs.get(pair)?.state === 'resyncing';
+  }
+
+  private entry(pair: string): PairBook {
+    let entry = this.pairs.get(pair);
+    if (entry === undefined) {
+      entry = { state: 'awaiting', last: 0, book: new OrderBook() };
+      this.pairs.set(pair, entry);
+    }
+    return entry;
+  }
+
+  private markResyncing(entry: PairBook): void {
+    entry.state = 'resyncing';
+    // The old book is untrusted and the snapshot replaces it: free its memory now.
+    entry.book.clear();
+  }
+
+  private applyItems(pair: string, book: OrderBook, items: readonly BookItem[], from: number, out: PrintEvent[]): void {
+    for (let i = from; i < items.length; i++) {
+      const item = items[i] as BookItem;
+      switch (item.kind) {
+        case 'snapshot':
+          book.reset(item.asks, item.bids);
+          out.push({ kind: 'book', pair, asks: book.top('ask', this.depth), bids: book.top('bid', this.depth) });
+          break;
+        case 'level':
+          book.set(item.side, item.price, item.size);
+          if (isZeroDecimal(item.size)) out.push({ kind: 'remove', pair, side: item.side, price: item.price });
+          else out.push({ kind: 'change', pair, side: item.side, price: item.price, size: item.size });
+          break;
+        case 'trade':
+          out.push({ ...item, pair });
+          break;
+      }
+    }
+  }
+
+  /** Fills ticker columns the protocol lacks (v3 has no bid/ask) from the maintained book. */
+  private withBookPrices(pair: string, fields: TickerFields): TickerFields {
+    if (fields.lowestAsk !== undefined && fields.highestBid !== undefined) return fields;
+    const book = this.book(pair);
+    return {
+      ...fields,
+      lowestAsk: fields.lowestAsk ?? book?.best('ask')?.price ?? '',
+      highestBid: fields.highestBid ?? book?.best('bid')?.price ?? '',
+    };
+  }
+}

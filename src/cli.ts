@@ -1,0 +1,62 @@
+import { Command, CommanderError } from 'commander';
+import { addSimulatorCommands } from './cli/sim-commands.js';
+import { addStreamOptions, stream, type CliIO, type StreamFlags } from './cli/stream.js';
+
+export type { CliIO };
+
+const EXAMPLES = `
+Output (stdout), one event per line, after a local timestamp "YYYY-MM-DD HH:MM:SS.mmm ":
+  BTC_ETH book: asks((price,size)): (0.02100000,12.50000000)     snapshot, top --depth levels
+  Add or change BTC_ETH,side=bid,price=0.02000000,size=3.00000000
+  Remove BTC_ETH,side=ask,price=0.02100000
+  TRADE BTC_ETH=25531212(tradeId),bid(bookSide),0.02100000(price),0.02000000(size),1580000000(timestamp)
+  TICKER UPDATE BTC_ETH=0.0210(last),...(lowestAsk),...,0.0200(low24hr)
+Diagnostics go to stderr, one line each, prefixed "polo-ws:".
+
+Examples:
+  $ polo-ws demo                                  stream from the built-in simulator
+  $ polo-ws --pairs BTC_ETH,USDT_BTC --depth 5    two pairs, five levels per snapshot side
+  $ polo-ws | grep --line-buffered '^.\\{24\\}TRADE'  trades only
+  $ polo-ws | awk '/TRADE/ {print $4}'             trade fields
+  $ polo-ws --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0
+                                                  a compatible server; exit when it closes
+
+Exit status:
+  0 done (server closed normally, reader left), 1 internal error, 2 usage error,
+  3 REST request failed, 4 REST answer unusable, 5 websocket failed or lost,
+  130 SIGINT, 143 SIGTERM`;
+
+/**
+ * Builds the polo-ws program. `setStatus` receives the exit status an action ends with; errors
+ * (PoloError, CommanderError) are thrown to the caller.
+ */
+export function createProgram(io: CliIO, setStatus: (status: number) => void): Command {
+  const program = new Command('polo-ws')
+    .description('Stream Poloniex market data as timestamped lines: order-book snapshots and changes, trades, tickers.\nEvery book is sequence-checked; prices and sizes are printed exactly as the exchange sent them.')
+    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(`polo-ws: ${text}`),
+    })
+    .showHelpAfterError('(run polo-ws --help for usage)')
+    .addHelpText('after', EXAMPLES);
+  addStreamOptions(program, true).action(async (flags: StreamFlags) => setStatus(await stream(flags, io)));
+  addSimulatorCommands(program, io, setStatus);
+  return program;
+}
+
+/** Parses argv (without node and script) and runs; resolves to the exit status. */
+export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  let status = 0;
+  const program = createProgram(io, (s) => (status = s));
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return status;
+}

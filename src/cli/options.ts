@@ -1,0 +1,50 @@
+import { InvalidArgumentError } from 'commander';
+
+/** A commander parser for a whole number in [min, max]. */
+export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got ${value}`);
+    return n;
+  };
+}
+
+/** A commander parser for a count that may also be "unlimited"/"inf" (Infinity). */
+export function countOrUnlimited(value: string): number {
+  if (/^(unlimited|inf|infinity)$/i.test(value.trim())) return Number.POSITIVE_INFINITY;
+  return integerOption(0)(value);
+}
+
+/** A commander parser for a positive number of seconds, returned in milliseconds. */
+export function secondsOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
+  return Math.round(n * 1000);
+}
+
+/** A commander parser for a URL with one of the allowed schemes. */
+export function urlOption(schemes: readonly string[]): (value: string) => string {
+  return (value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new InvalidArgumentError(`"${value}" is not a URL (expected ${schemes.join(' or ')}://host[:port])`);
+    }
+    if (!schemes.includes(url.protocol.slice(0, -1))) {
+      throw new InvalidArgumentError(`"${value}" must use ${schemes.join(' or ')}, not ${url.protocol.slice(0, -1)}`);
+    }
+    return value;
+  };
+}
+
+/** A commander parser for a comma-separated list of pair names. */
+export function pairList(value: string): string[] {
+  const pairs = value
+    .split(',')
+    .map((pair) => pair.trim())
+    .filter((pair) => pair !== '');
+  if (pairs.length === 0) throw new InvalidArgumentError('expected pair names such as BTC_ETH,USDT_BTC');
+  return pairs;
+}

@@ -1,0 +1,101 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { addStreamOptions, stream, type CliIO, type StreamFlags } from './stream.js';
+import { defaultSimOptions, parseFault, startSimulator, type SimFault, type SimOptions } from '../sim/index.js';
+import { integerOption, secondsOption } from './options.js';
+
+interface SimFlags {
+  readonly host: string;
+  readonly port: number;
+  readonly seed: number;
+  readonly markets: number;
+  readonly levels: number;
+  readonly rate: number;
+  readonly frames: number | undefined;
+  readonly fault: SimFault[];
+}
+
+const SIM_EXAMPLES = `
+Examples:
+  $ polo-ws simulate --port 8080
+  $ polo-ws --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080
+  $ polo-ws simulate --port 8080 --frames 5000 --fault gap@500 --fault malformed@100 --fault rest-fail:2:502
+
+Faults (--fault, repeatable; @N = at the Nth market frame of a connection):
+  gap@N[:PAIR]  skip one sequence number      duplicate@N      re-send a book frame
+  malformed@N   frames that are not valid     unknown-pair@N   frames for an unlisted pair id
+  cut@N         drop TCP, no close frame      silence@N:MS     send nothing for MS ms
+  rest-fail:COUNT:STATUS  the first COUNT REST requests answer HTTP STATUS`;
+
+function collectFault(value: string, previous: SimFault[]): SimFault[] {
+  try {
+    return [...previous, parseFault(value)];
+  } catch (error) {
+    throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function addSimOptions(command: Command, forDemo: boolean): Command {
+  const d = defaultSimOptions;
+  command
+    .option('--seed <n>', 'seed of the simulated market (same seed, same events)', integerOption(0), d.seed)
+    .option('--markets <n>', 'number of simulated pairs', integerOption(1, 5000), d.pairs)
+    .option('--levels <n>', 'levels per side in the simulated books', integerOption(1, 100_000), d.depth)
+    .option('--rate <n>', 'market frames per second per connection (0: as fast as possible)', integerOption(0), forDemo ? 20 : d.rate);
+  if (!forDemo) {
+    command
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--port <n>', 'port to listen on (0: any free port)', integerOption(0, 65_535), 0)
+      .option('--frames <n>', 'close each connection normally after this many market frames', integerOption(1))
+      .option('--fault <spec>', 'inject a fault (repeatable, see below)', collectFault, []);
+  }
+  return command;
+}
+
+function simOptions(flags: Partial<SimFlags>): Partial<SimOptions> {
+  return {
+    seed: flags.seed,
+    pairs: flags.markets,
+    depth: flags.levels,
+    rate: flags.rate,
+    frames: flags.frames,
+    faults: flags.fault ?? [],
+    host: flags.host,
+    port: flags.port,
+  };
+}
+
+/** Adds `simulate` (the simulated exchange alone) and `demo` (simulator plus stream) to the program. */
+export function addSimulatorCommands(program: Command, io: CliIO, setStatus: (status: number) => void): void {
+  const simulate = program
+    .command('simulate')
+    .description('Run the built-in simulated exchange (legacy push API and ticker map) on one loopback port until Ctrl-C.')
+    .addOption(new Option('--api <name>', 'protocol the simulator speaks').choices(['legacy']).default('legacy'))
+    .addHelpText('after', SIM_EXAMPLES);
+  addSimOptions(simulate, false).action(async (flags: SimFlags) => {
+    const server = await startSimulator(simOptions(flags));
+    io.stderr(`polo-ws: simulator listening: --rest-url ${server.restUrl} --ws-url ${server.wsUrl} (Ctrl-C to stop)\n`);
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await server.close();
+    setStatus(typeof io.signal.reason === 'number' ? io.signal.reason : 0);
+  });
+
+  const demo = program
+    .command('demo')
+    .description('Stream from the built-in simulated exchange, started in-process, through the normal pipeline.')
+    .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)', secondsOption)
+    .addHelpText('after', '\nExamples:\n  $ polo-ws demo --duration 10\n  $ polo-ws demo --depth 3 --pairs BTC_ETH | grep TRADE');
+  addSimOptions(addStreamOptions(demo, false), true).action(async (flags: StreamFlags & SimFlags & { duration?: number }) => {
+    const server = await startSimulator(simOptions(flags));
+    const stop = new AbortController();
+    const forward = (): void => stop.abort(io.signal.reason);
+    io.signal.addEventListener('abort', forward, { once: true });
+    const timer = flags.duration === undefined ? undefined : setTimeout(() => stop.abort(0), flags.duration);
+    try {
+      setStatus(await stream({ ...flags, api: 'legacy', restUrl: server.restUrl, wsUrl: server.wsUrl }, io, stop.signal));
+    } finally {
+      clearTimeout(timer);
+      io.signal.removeEventListener('abort', forward);
+      await server.close();
+    }
+  });
+}

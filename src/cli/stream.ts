@@ -1,0 +1,61 @@
+import type { Writable } from 'node:stream';
+import { Command, Option } from 'commander';
+import { runSession } from '../feed/session.js';
+import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
+import type { ApiName } from '../protocol/types.js';
+import { countOrUnlimited, integerOption, pairList, secondsOption, urlOption } from './options.js';
+
+/** What the CLI talks to; tests pass their own. */
+export interface CliIO {
+  readonly stdout: Writable;
+  readonly stderr: (text: string) => void;
+  /** Aborted on SIGINT/SIGTERM with the exit status (130/143) as its reason. */
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+}
+
+/** Options of the stream, shared by the main command and `demo`. */
+export interface StreamFlags {
+  readonly api: ApiName;
+  readonly restUrl: string | undefined;
+  readonly wsUrl: string | undefined;
+  readonly pairs: string[] | undefined;
+  readonly depth: number;
+  readonly maxReconnects: number;
+  readonly heartbeatTimeout: number;
+  readonly restTimeout: number;
+}
+
+/** Adds the stream options to a command (the main command and `demo`). */
+export function addStreamOptions(command: Command, withEndpoints: boolean): Command {
+  if (withEndpoints) {
+    command
+      .addOption(new Option('--api <name>', 'protocol to speak').choices(['legacy', 'v3']).default('legacy'))
+      .option('--rest-url <base>', `REST base URL (default ${DEFAULT_ENDPOINTS.legacy.rest} for legacy)`, urlOption(['http', 'https']))
+      .option('--ws-url <url>', `websocket URL (default ${DEFAULT_ENDPOINTS.legacy.ws} for legacy)`, urlOption(['ws', 'wss']));
+  }
+  return command
+    .option('--pairs <list>', 'only these pairs, comma-separated (default: every pair listed)', pairList)
+    .option('--depth <n>', 'levels per side printed for each book snapshot', integerOption(1, 100_000), 1)
+    .option('--max-reconnects <n>', 'reconnects allowed after a lost connection ("unlimited" for no limit)', countOrUnlimited, Number.POSITIVE_INFINITY)
+    .option('--heartbeat-timeout <s>', 'seconds without any frame before the connection is replaced', secondsOption, 10_000)
+    .option('--rest-timeout <s>', 'seconds allowed for each REST request', secondsOption, 10_000);
+}
+
+/** Runs the stream with parsed flags; resolves to the exit status. */
+export function stream(flags: StreamFlags, io: CliIO, signal: AbortSignal = io.signal): Promise<number> {
+  const endpoints = DEFAULT_ENDPOINTS[flags.api];
+  const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest, flags.restTimeout);
+  return runSession(
+    adapter,
+    {
+      wsUrl: flags.wsUrl ?? endpoints.ws,
+      pairs: flags.pairs,
+      depth: flags.depth,
+      maxReconnects: flags.maxReconnects,
+      heartbeatTimeoutMs: flags.heartbeatTimeout,
+    },
+    { stdout: io.stdout, stderr: io.stderr, now: io.now, signal },
+  );
+}
+

@@ -1,0 +1,76 @@
+/**
+ * One error base class with a stable `code` and the process exit status it maps to,
+ * in the manner of undici's `lib/core/errors.js`: tests assert `code`, the README lists both.
+ */
+
+/** Exit statuses polo-ws documents. Scripts depend on these: keep them stable. */
+export const ExitStatus = {
+  OK: 0,
+  INTERNAL: 1,
+  USAGE: 2,
+  REST: 3,
+  BAD_MARKETS: 4,
+  WEBSOCKET: 5,
+  SIGINT: 130,
+  SIGTERM: 143,
+} as const;
+
+export type ErrorCode =
+  | 'POLO_ERR_USAGE'
+  | 'POLO_ERR_HTTP'
+  | 'POLO_ERR_HTTP_STATUS'
+  | 'POLO_ERR_BAD_MARKETS'
+  | 'POLO_ERR_WS'
+  | 'POLO_ERR_BAD_FRAME'
+  | 'POLO_ERR_UNKNOWN_PAIR'
+  | 'POLO_ERR_SEQ_GAP'
+  | 'POLO_ERR_SERVER';
+
+/** Base class of every error polo-ws expects and reports as one stderr line. */
+export class PoloError extends Error {
+  readonly code: ErrorCode;
+  readonly exitStatus: number;
+
+  constructor(code: ErrorCode, message: string, exitStatus: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PoloError';
+    this.code = code;
+    this.exitStatus = exitStatus;
+  }
+}
+
+/** A bad command line: unknown option, bad value. */
+export class UsageError extends PoloError {
+  constructor(message: string) {
+    super('POLO_ERR_USAGE', message, ExitStatus.USAGE);
+  }
+}
+
+/** The REST request could not be made or answered (network, timeout, HTTP status). */
+export class HttpError extends PoloError {
+  readonly url: string;
+  readonly status: number | undefined;
+
+  constructor(url: string, message: string, status?: number, options?: { cause?: unknown }) {
+    super(status === undefined ? 'POLO_ERR_HTTP' : 'POLO_ERR_HTTP_STATUS', message, ExitStatus.REST, options);
+    this.url = url;
+    this.status = status;
+  }
+}
+
+/** The REST answer arrived but is not a market list polo-ws can use. */
+export class BadMarketsError extends PoloError {
+  readonly url: string;
+
+  constructor(url: string, message: string) {
+    super('POLO_ERR_BAD_MARKETS', message, ExitStatus.BAD_MARKETS);
+    this.url = url;
+  }
+}
+
+/** The websocket could not be opened, or was lost, and no reconnect is left. */
+export class WebSocketError extends PoloError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('POLO_ERR_WS', message, ExitStatus.WEBSOCKET, options);
+  }
+}

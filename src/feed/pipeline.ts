@@ -1,0 +1,137 @@
+import type { BookProcessor, PrintEvent } from '../book/processor.js';
+import type { Diagnostics } from '../output/diagnostics.js';
+import type { LineSink } from '../output/sink.js';
+import { formatEvent } from '../output/text.js';
+import type { LocalTimestamp } from '../output/timestamp.js';
+import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
+import { excerpt } from '../markets/http.js';
+
+export interface PipelineDeps {
+  readonly adapter: ProtocolAdapter;
+  readonly processor: BookProcessor;
+  readonly sink: LineSink;
+  readonly diagnostics: Diagnostics;
+  readonly timestamp: LocalTimestamp;
+  /** Fetches the market map again (a new listing); resolves false when that failed. */
+  readonly refreshMarkets: () => Promise<boolean>;
+  /** Unsubscribes and subscribes one pair again, for a fresh snapshot after a gap. */
+  readonly resync: (pair: string) => void;
+}
+
+interface Frame {
+  readonly text: string;
+  readonly at: number;
+}
+
+/** Running counts for the summary and --stats. */
+export interface PipelineCounts {
+  frames: number;
+  badFrames: number;
+  unknownPairFrames: number;
+  resyncs: number;
+  /** Frames that decoded into something useful; the session resets its backoff on these. */
+  goodFrames: number;
+}
+
+/**
+ * Frames in, lines out, strictly in arrival order: decode, check the sequence, print. A frame for a
+ * pair id the market map lacks holds the queue while the map is fetched again (once per id).
+ */
+export class Pipeline {
+  readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0, goodFrames: 0 };
+  private readonly queue: Frame[] = [];
+  private readonly refreshedFor = new Set<string>();
+  private busy: Promise<void> | undefined;
+  private readonly prints: PrintEvent[] = [];
+  private pairFilter: ReadonlySet<string> | undefined;
+
+  constructor(private readonly deps: PipelineDeps) {}
+
+  /** Prints only these pairs (--pairs); undefined prints every pair. */
+  setPairFilter(pairs: readonly string[] | undefined): void {
+    this.pairFilter = pairs === undefined ? undefined : new Set(pairs);
+  }
+
+  /** Takes one raw text frame received at `at` (epoch ms). */
+  receive(text: string, at: number): void {
+    this.counts.frames++;
+    if (this.busy !== undefined) {
+      this.queue.push({ text, at });
+      return;
+    }
+    const refresh = this.handle(text, at);
+    if (refresh !== undefined) this.busy = this.drain({ text, at }, refresh);
+  }
+
+  /** Resolves when every frame received so far has been printed. */
+  async idle(): Promise<void> {
+    while (this.busy !== undefined) await this.busy;
+  }
+
+  /** Handles one frame; returns a market refresh to wait for when the frame must be tried again after it. */
+  private handle(text: string, at: number): Promise<boolean> | undefined {
+    const result = this.deps.adapter.decode(text);
+    if (result.ok) {
+      this.counts.goodFrames++;
+      this.print(result.events, at);
+      return undefined;
+    }
+    if (result.reason === 'bad-frame') {
+      this.counts.badFrames++;
+      this.deps.diagnostics.warn('bad-frame', `bad frame #${this.counts.badFrames} skipped (${result.detail}): ${excerpt(text, 80)}`);
+      return undefined;
+    }
+    if (!this.refreshedFor.has(result.pairId)) {
+      // Maybe a pair listed after start-up: fetch the map again (once per id) before deciding.
+      this.refreshedFor.add(result.pairId);
+      return this.deps.refreshMarkets();
+    }
+    this.counts.unknownPairFrames++;
+    this.deps.diagnostics.warn(
+      'unknown-pair',
+      `frame for unknown pair id ${result.pairId} skipped (#${this.counts.unknownPairFrames}; not in the market map): ${excerpt(text, 80)}`,
+    );
+    return undefined;
+  }
+
+  /** Holds later frames in order while a refresh runs, then handles them. */
+  private async drain(first: Frame, refresh: Promise<boolean>): Promise<void> {
+    let next: Frame | undefined = first;
+    let wait: Promise<boolean> | undefined = refresh;
+    while (next !== undefined) {
+      if (wait !== undefined) await wait;
+      wait = this.handle(next.text, next.at);
+      if (wait === undefined) next = this.queue.shift();
+    }
+    this.busy = undefined;
+  }
+
+  private print(events: readonly FeedEvent[], at: number): void {
+    const prints = this.prints;
+    prints.length = 0;
+    for (const event of events) {
+      if (event.kind === 'server-error') {
+        this.deps.diagnostics.warn('server-error', `server error: ${event.message}`);
+        continue;
+      }
+      if ((event.kind === 'ticker' || event.kind === 'book') && this.pairFilter !== undefined && !this.pairFilter.has(event.pair)) continue;
+      const gap = this.deps.processor.apply(event, prints);
+      if (gap !== undefined) {
+        this.counts.resyncs++;
+        const expected = gap.prevSeq === undefined ? `seq ${gap.last + 1}, got ${gap.seq}` : `lastId ${gap.last}, got ${gap.prevSeq}`;
+        this.deps.diagnostics.warn('gap', `sequence gap in ${gap.pair} (expected ${expected}): resubscribing ${gap.pair}`);
+        this.deps.resync(gap.pair);
+      }
+    }
+    if (prints.length === 0) return;
+    const stamp = this.deps.timestamp.format(at);
+    let chunk = '';
+    let count = 0;
+    const push = (line: string): void => {
+      chunk += `${stamp} ${line}\n`;
+      count++;
+    };
+    for (const event of prints) formatEvent(event, push);
+    this.deps.sink.write(chunk, count);
+  }
+}

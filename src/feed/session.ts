@@ -1,0 +1,226 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Writable } from 'node:stream';
+import { BookProcessor } from '../book/processor.js';
+import { ExitStatus, WebSocketError } from '../errors.js';
+import { describe } from '../markets/http.js';
+import { Diagnostics } from '../output/diagnostics.js';
+import { LineSink } from '../output/sink.js';
+import { LocalTimestamp } from '../output/timestamp.js';
+import type { ProtocolAdapter } from '../protocol/types.js';
+import { backoffDelay } from './backoff.js';
+import { Connection, type CloseInfo } from './connection.js';
+import { selectPairs } from './pairs.js';
+import { Pipeline } from './pipeline.js';
+
+export interface SessionOptions {
+  readonly wsUrl: string;
+  /** --pairs, or undefined for every pair of the market map. */
+  readonly pairs: readonly string[] | undefined;
+  /** Levels per side printed for each snapshot. */
+  readonly depth: number;
+  /** Reconnects allowed after the first connection; Infinity for no limit. */
+  readonly maxReconnects: number;
+  /** No frame at all for this long means the connection is dead, open socket or not. */
+  readonly heartbeatTimeoutMs: number;
+}
+
+export interface SessionIO {
+  readonly stdout: Writable;
+  readonly stderr: (text: string) => void;
+  readonly now: () => number;
+  /** Aborted on SIGINT/SIGTERM, with the exit status as its reason. */
+  readonly signal: AbortSignal;
+  readonly random?: () => number;
+}
+
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * One run of the stream: market map, then connections until the server is done, reconnects run
+ * out, the reader leaves or a signal arrives. Resolves to the exit status; throws PoloError for
+ * failures the caller reports.
+ */
+export async function runSession(adapter: ProtocolAdapter, options: SessionOptions, io: SessionIO): Promise<number> {
+  const session = new Session(adapter, options, io);
+  try {
+    return await session.run();
+  } finally {
+    session.dispose();
+  }
+}
+
+class Session {
+  private readonly diagnostics: Diagnostics;
+  private readonly processor: BookProcessor;
+  private readonly sink: LineSink;
+  private readonly pipeline: Pipeline;
+  private readonly stopper = new AbortController();
+  private pairs: string[] = [];
+  private connection: Connection | undefined;
+  private stopStatus: number | undefined;
+  private blocked = false;
+  private reconnects = 0;
+  private attempt = 0;
+
+  constructor(
+    private readonly adapter: ProtocolAdapter,
+    private readonly options: SessionOptions,
+    private readonly io: SessionIO,
+  ) {
+    this.diagnostics = new Diagnostics(io.stderr, io.now);
+    this.processor = new BookProcessor(options.depth);
+    this.sink = new LineSink(io.stdout, {
+      onBlocked: () => this.setBlocked(true),
+      onDrained: () => this.setBlocked(false),
+      onClosed: (error) => {
+        if (error !== undefined) this.diagnostics.error(`cannot write to stdout: ${describe(error)}`);
+        this.stop(error === undefined ? ExitStatus.OK : ExitStatus.INTERNAL);
+      },
+    });
+    this.pipeline = new Pipeline({
+      adapter,
+      processor: this.processor,
+      sink: this.sink,
+      diagnostics: this.diagnostics,
+      timestamp: new LocalTimestamp(),
+      refreshMarkets: () => this.refreshMarkets(),
+      resync: (pair) => {
+        for (const message of this.adapter.resubscribeMessages(pair)) this.connection?.send(message);
+      },
+    });
+    io.signal.addEventListener('abort', this.onSignal);
+  }
+
+  async run(): Promise<number> {
+    const markets = await this.adapter.loadMarkets();
+    this.pairs = selectPairs(markets, this.options.pairs);
+    this.adapter.setMarkets(markets);
+    this.pipeline.setPairFilter(this.options.pairs === undefined ? undefined : this.pairs);
+    for (;;) {
+      if (this.stopStatus !== undefined) return this.finish(this.stopStatus);
+      const end = await this.connectOnce();
+      await this.pipeline.idle();
+      if (this.stopStatus !== undefined) return this.finish(this.stopStatus);
+      if (this.reconnects >= this.options.maxReconnects) {
+        await this.finish(ExitStatus.OK);
+        if (end.normal) return ExitStatus.OK;
+        throw new WebSocketError(`${lost(this.options.wsUrl, end)}; no reconnect left (--max-reconnects ${this.options.maxReconnects})`);
+      }
+      this.reconnects++;
+      const delay = backoffDelay(this.attempt++, this.io.random);
+      this.diagnostics.warn('reconnect', `${lost(this.options.wsUrl, end)}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
+      this.processor.resetAll();
+      await sleep(delay, undefined, { signal: this.stopper.signal }).catch(() => undefined);
+    }
+  }
+
+  dispose(): void {
+    this.io.signal.removeEventListener('abort', this.onSignal);
+    this.sink.detach();
+    this.stopper.abort();
+  }
+
+  /** Opens one connection, subscribes, and resolves with how it ended. */
+  private connectOnce(): Promise<CloseInfo> {
+    return new Promise((resolve) => {
+      let lastFrameAt = this.io.now();
+      const timers: NodeJS.Timeout[] = [];
+      const connection = new Connection(
+        this.options.wsUrl,
+        {
+          onOpen: () => {
+            lastFrameAt = this.io.now();
+            for (const message of this.adapter.subscribeMessages(this.pairs, true)) connection.send(message);
+            const keepalive = this.adapter.keepalive;
+            if (keepalive !== undefined) timers.push(setInterval(() => connection.send(keepalive.message), keepalive.intervalMs));
+          },
+          onMessage: (text) => {
+            lastFrameAt = this.io.now();
+            const good = this.pipeline.counts.goodFrames;
+            this.pipeline.receive(text, lastFrameAt);
+            if (this.pipeline.counts.goodFrames !== good) this.attempt = 0;
+          },
+          onClose: (info) => {
+            for (const timer of timers) clearInterval(timer);
+            this.connection = undefined;
+            resolve(info);
+          },
+        },
+        HANDSHAKE_TIMEOUT_MS,
+      );
+      this.connection = connection;
+      if (this.blocked) connection.pause();
+      const timeout = this.options.heartbeatTimeoutMs;
+      timers.push(
+        setInterval(() => {
+          if (this.io.now() - lastFrameAt <= timeout || this.blocked) return;
+          this.diagnostics.warn('stale', `no data from ${this.options.wsUrl} for ${timeout / 1000} s: replacing the connection`);
+          connection.terminate();
+        }, Math.min(1000, timeout / 4)),
+      );
+    });
+  }
+
+  private async refreshMarkets(): Promise<boolean> {
+    try {
+      const markets = await this.adapter.loadMarkets();
+      this.adapter.setMarkets(markets);
+      if (this.options.pairs !== undefined) return true;
+      const known = new Set(this.pairs);
+      const added = markets.pairs.filter((pair) => !known.has(pair));
+      if (added.length > 0) {
+        this.pairs.push(...added);
+        this.diagnostics.info(`new pair${added.length === 1 ? '' : 's'} listed: ${added.join(', ')}; subscribing`);
+        for (const message of this.adapter.subscribeMessages(added, false)) this.connection?.send(message);
+      }
+      return true;
+    } catch (error) {
+      this.diagnostics.warn('rest', `could not refresh the market map: ${error instanceof Error ? error.message : String(error)}`);
+      return false;
+    }
+  }
+
+  private setBlocked(blocked: boolean): void {
+    this.blocked = blocked;
+    if (blocked) this.connection?.pause();
+    else this.connection?.resume();
+  }
+
+  private stop(status: number): void {
+    if (this.stopStatus !== undefined) return;
+    this.stopStatus = status;
+    this.stopper.abort();
+    const connection = this.connection;
+    if (connection === undefined) return;
+    connection.close();
+    setTimeout(() => connection.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private readonly onSignal = (): void => {
+    const status = this.io.signal.reason;
+    this.stop(typeof status === 'number' ? status : ExitStatus.SIGINT);
+  };
+
+  private async finish(status: number): Promise<number> {
+    await this.sink.flush();
+    this.diagnostics.flushHeld();
+    if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) this.diagnostics.info(this.summary(status));
+    return status;
+  }
+
+  private summary(status: number): string {
+    const c = this.pipeline.counts;
+    const signal = status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM';
+    return (
+      `stopped by ${signal}: ${c.frames} frames, ${this.sink.lines} lines, ${this.processor.counts.gaps} gaps, ` +
+      `${c.resyncs} resyncs, ${this.reconnects} reconnects, ${c.badFrames} bad frames`
+    );
+  }
+}
+
+function lost(url: string, end: CloseInfo): string {
+  if (end.error !== undefined) return `connection to ${url} failed: ${describe(end.error)}`;
+  const reason = end.reason === '' ? '' : `, ${end.reason}`;
+  return end.normal ? `${url} closed the connection (code ${end.code}${reason})` : `connection to ${url} lost (code ${end.code}${reason})`;
+}

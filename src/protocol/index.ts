@@ -1,0 +1,19 @@
+import { UsageError } from '../errors.js';
+import { LegacyProtocol } from './legacy.js';
+import type { ApiName, ProtocolAdapter } from './types.js';
+
+/** The exchange's endpoints for each protocol; --rest-url and --ws-url override them. */
+export const DEFAULT_ENDPOINTS: Readonly<Record<ApiName, { readonly rest: string; readonly ws: string }>> = {
+  legacy: { rest: 'https://poloniex.com', ws: 'wss://api2.poloniex.com' },
+  v3: { rest: 'https://api.poloniex.com', ws: 'wss://ws.poloniex.com/ws/public' },
+};
+
+/** The adapter for a protocol, talking to the REST base `restUrl`. */
+export function createProtocol(api: ApiName, restUrl: string, restTimeoutMs: number): ProtocolAdapter {
+  switch (api) {
+    case 'legacy':
+      return new LegacyProtocol(restUrl, restTimeoutMs);
+    case 'v3':
+      throw new UsageError('--api v3 is not available in this version yet; use --api legacy');
+  }
+}

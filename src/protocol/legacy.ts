@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { DECIMAL_PATTERN } from '../book/decimal.js';
+import { fetchLegacyMarkets } from '../markets/legacy.js';
+import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
+
+/** Channel numbers of the legacy push API. */
+export const TICKER_CHANNEL = 1002;
+export const STATS_CHANNEL = 1003;
+export const HEARTBEAT_CHANNEL = 1010;
+
+const decimal = z.string().regex(DECIMAL_PATTERN, 'not a plain decimal string');
+const side = z.union([z.literal(0), z.literal(1)]);
+const integerText = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,30}$/)]);
+// Items may carry trailing fields (the epoch-ms string added in 2021, and whatever comes next).
+const trailing = z.unknown();
+
+const snapshotItem = z.tuple(
+  [
+    z.literal('i'),
+    // The sides are checked by sideLevels: zod's record silently drops a "__proto__" key.
+    z.object({ currencyPair: z.string().optional(), orderBook: z.tuple([z.unknown(), z.unknown()]) }),
+  ],
+  trailing,
+);
+const levelItem = z.tuple([z.literal('o'), side, decimal, decimal], trailing);
+const tradeItem = z.tuple([z.literal('t'), integerText, side, decimal, decimal, z.union([z.number(), z.string()])], trailing);
+const itemSchemas = { i: snapshotItem, o: levelItem, t: tradeItem } as const;
+
+const bookFrame = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.array(z.unknown())]);
+
+const tickerValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const tickerFrame = z.tuple([
+  z.literal(TICKER_CHANNEL),
+  z.unknown(),
+  z.tuple([integerText, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue], tickerValue),
+]);
+
+/**
+ * Renders a scalar the way the reference script's `str.format` did, so ticker columns read the same:
+ * strings as sent, null as None, booleans as True/False.
+ */
+export function pythonText(value: string | number | boolean | null): string {
+  if (value === null) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  return String(value);
+}
+
+/** Decoder of the legacy push API: frames in, normalized events out, never a throw. */
+export class LegacyDecoder {
+  private byId: ReadonlyMap<string, string> = new Map();
+
+  setMarkets(markets: MarketMap): void {
+    this.byId = markets.byId;
+  }
+
+  decode(text: string): DecodeResult {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return bad('not JSON');
+    }
+    if (Array.isArray(data)) return this.decodeArray(data);
+    if (data !== null && typeof data === 'object' && 'error' in data) {
+      const error = (data as { error: unknown }).error;
+      return events({ kind: 'server-error', message: typeof error === 'string' ? error : JSON.stringify(error) });
+    }
+    return bad('not an array or an error object');
+  }
+
+  private decodeArray(data: unknown[]): DecodeResult {
+    const channel = data[0];
+    if (channel === HEARTBEAT_CHANNEL) return events({ kind: 'heartbeat' });
+    if (data.length === 2 && (data[1] === 0 || data[1] === 1) && (typeof channel === 'number' || typeof channel === 'string')) {
+      const name = this.byId.get(String(channel)) ?? String(channel);
+      return events({ kind: 'ack', channel: name, subscribed: data[1] === 1 });
+    }
+    if (data.length < 3) return bad('short frame');
+    if (channel === TICKER_CHANNEL) return this.decodeTicker(data);
+    if (channel === STATS_CHANNEL) return events({ kind: 'ignored' });
+    return this.decodeBook(data);
+  }
+
+  private decodeTicker(data: unknown[]): DecodeResult {
+    const parsed = tickerFrame.safeParse(data);
+    if (!parsed.success) return bad(`ticker: ${issueText(parsed.error)}`);
+    const [id, last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr] = parsed.data[2];
+    const pair = this.byId.get(String(id));
+    if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };
+    const fields: TickerFields = {
+      last: pythonText(last),
+      lowestAsk: pythonText(lowestAsk),
+      highestBid: pythonText(highestBid),
+      percentChange: pythonText(percentChange),
+      baseVolume: pythonText(baseVolume),
+      quoteVolume: pythonText(quoteVolume),
+      isFrozen: pythonText(isFrozen),
+      high24hr: pythonText(high24hr),
+      low24hr: pythonText(low24hr),
+    };
+    return events({ kind: 'ticker', pair, fields });
+  }
+
+  private decodeBook(data: unknown[]): DecodeResult {
+    const frame = bookFrame.safeParse(data);
+    if (!frame.success) return bad(`book frame: ${issueText(frame.error)}`);
+    const [id, seq, rawItems] = frame.data;
+    const items: BookItem[] = [];
+    for (let i = 0; i < rawItems.length; i++) {
+      const item = decodeItem(rawItems[i]);
+      if (typeof item === 'string') return bad(`book item ${i}: ${item}`);
+      items.push(item);
+    }
+    const pair = this.byId.get(String(id));
+    if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };
+    return events({ kind: 'book', pair, seq, prevSeq: undefined, items });
+  }
+}
+
+/** Decodes one book item, or says what is wrong with it. */
+function decodeItem(raw: unknown): BookItem | string {
+  const tag: unknown = Array.isArray(raw) ? (raw as unknown[])[0] : undefined;
+  if (tag !== 'i' && tag !== 'o' && tag !== 't') return 'not an "i", "o" or "t" item';
+  const parsed = itemSchemas[tag].safeParse(raw);
+  if (!parsed.success) return issueText(parsed.error);
+  const v = parsed.data;
+  if (v[0] === 'o') return { kind: 'level', side: v[1] === 1 ? 'bid' : 'ask', price: v[2], size: v[3] };
+  if (v[0] === 't') {
+    return { kind: 'trade', tradeId: String(v[1]), side: v[2] === 1 ? 'bid' : 'ask', price: v[3], size: v[4], timestamp: String(v[5]) };
+  }
+  const [asks, bids] = v[1].orderBook;
+  const askLevels = sideLevels(asks);
+  const bidLevels = sideLevels(bids);
+  if (typeof askLevels === 'string') return `orderBook.0: ${askLevels}`;
+  if (typeof bidLevels === 'string') return `orderBook.1: ${bidLevels}`;
+  return { kind: 'snapshot', asks: askLevels, bids: bidLevels };
+}
+
+/** A snapshot side `{price: size, ...}` as levels, or what is wrong with it. */
+function sideLevels(side: unknown): Level[] | string {
+  if (side === null || typeof side !== 'object' || Array.isArray(side)) return 'expected an object of price: size';
+  const out: Level[] = [];
+  for (const price of Object.keys(side)) {
+    const size: unknown = (side as Record<string, unknown>)[price];
+    if (!DECIMAL_PATTERN.test(price)) return `price ${JSON.stringify(price).slice(0, 40)} is not a plain decimal string`;
+    if (typeof size !== 'string' || !DECIMAL_PATTERN.test(size)) return `size of ${price} is not a plain decimal string`;
+    out.push({ price, size });
+  }
+  return out;
+}
+
+function events(...list: FeedEvent[]): DecodeResult {
+  return { ok: true, events: list };
+}
+
+function bad(detail: string): DecodeResult {
+  return { ok: false, reason: 'bad-frame', detail };
+}
+
+function issueText(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid';
+  return issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`;
+}
+
+/** The legacy push API (wss://api2.poloniex.com) with the returnTicker REST map. */
+export class LegacyProtocol extends LegacyDecoder implements ProtocolAdapter {
+  readonly api = 'legacy' as const;
+  readonly keepalive = undefined;
+
+  constructor(
+    private readonly restBase: string,
+    private readonly restTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  loadMarkets(): Promise<MarketMap> {
+    return fetchLegacyMarkets(this.restBase, this.restTimeoutMs);
+  }
+
+  subscribeMessages(pairs: readonly string[], first: boolean): string[] {
+    const out = first ? [command('subscribe', TICKER_CHANNEL)] : [];
+    for (const pair of pairs) out.push(command('subscribe', pair));
+    return out;
+  }
+
+  resubscribeMessages(pair: string): string[] {
+    return [command('unsubscribe', pair), command('subscribe', pair)];
+  }
+}
+
+function command(verb: 'subscribe' | 'unsubscribe', channel: string | number): string {
+  return JSON.stringify({ command: verb, channel });
+}

@@ -1,0 +1,85 @@
+import type { Level, Side } from '../book/book.js';
+
+export type { Level, Side };
+
+/** The protocols polo-ws speaks. */
+export type ApiName = 'legacy' | 'v3';
+
+/** One item of a sequenced book message, in the order the exchange sent it. */
+export type BookItem =
+  | { readonly kind: 'snapshot'; readonly asks: readonly Level[]; readonly bids: readonly Level[] }
+  | { readonly kind: 'level'; readonly side: Side; readonly price: string; readonly size: string }
+  | {
+      readonly kind: 'trade';
+      readonly tradeId: string;
+      readonly side: Side;
+      readonly price: string;
+      readonly size: string;
+      /** The trade time column as the exchange sent it (legacy: unix seconds). */
+      readonly timestamp: string;
+    };
+
+/** The ticker columns polo-ws prints, each as text ready for output. */
+export interface TickerFields {
+  readonly last: string;
+  /** Absent when the protocol has no such column; the processor fills it from the book. */
+  readonly lowestAsk: string | undefined;
+  readonly highestBid: string | undefined;
+  readonly percentChange: string;
+  readonly baseVolume: string;
+  readonly quoteVolume: string;
+  readonly isFrozen: string;
+  readonly high24hr: string;
+  readonly low24hr: string;
+}
+
+/** A frame decoded into the small set of events every protocol adapter produces. */
+export type FeedEvent =
+  | {
+      readonly kind: 'book';
+      readonly pair: string;
+      /** This message's sequence number. */
+      readonly seq: number;
+      /** The sequence number this message follows, when the protocol says it (v3 lastId); else seq - 1. */
+      readonly prevSeq: number | undefined;
+      readonly items: readonly BookItem[];
+    }
+  | { readonly kind: 'ticker'; readonly pair: string; readonly fields: TickerFields }
+  | { readonly kind: 'heartbeat' }
+  | { readonly kind: 'ack'; readonly channel: string; readonly subscribed: boolean }
+  | { readonly kind: 'server-error'; readonly message: string }
+  | { readonly kind: 'ignored' };
+
+/** What decoding one raw frame gave. */
+export type DecodeResult =
+  | { readonly ok: true; readonly events: readonly FeedEvent[] }
+  | { readonly ok: false; readonly reason: 'bad-frame'; readonly detail: string }
+  | { readonly ok: false; readonly reason: 'unknown-pair'; readonly pairId: string };
+
+/** The tradable pairs, as a protocol's REST API lists them. */
+export interface MarketMap {
+  /** Pair names in the exchange's order. */
+  readonly pairs: readonly string[];
+  /** Legacy numeric channel id -> pair name (empty for protocols without ids). */
+  readonly byId: ReadonlyMap<string, string>;
+}
+
+/**
+ * A protocol adapter: how to list markets, subscribe, resubscribe, keep alive and decode frames.
+ * The book processor and the printer never see raw frames.
+ */
+export interface ProtocolAdapter {
+  readonly api: ApiName;
+  /** Fetches the market list from the REST API (throws HttpError / BadMarketsError). */
+  loadMarkets(): Promise<MarketMap>;
+  /** Gives the decoder the current market map (after start-up or a refresh). */
+  setMarkets(markets: MarketMap): void;
+  /** Messages that subscribe to every channel polo-ws prints, for these pairs. */
+  subscribeMessages(pairs: readonly string[], first: boolean): string[];
+  /** Messages that drop and re-request one pair's book, to get a fresh snapshot after a gap. */
+  resubscribeMessages(pair: string): string[];
+  /** A message to send periodically so the server keeps the connection, if the protocol needs one. */
+  readonly keepalive: { readonly intervalMs: number; readonly message: string } | undefined;
+  /** Decodes one text frame. Never throws. */
+  decode(text: string): DecodeResult;
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { OrderBook } from '../src/book/book.js';
+import { canonicalDecimal, compareCanonical, isDecimal, isZeroDecimal } from '../src/book/decimal.js';
+
+describe('decimal strings', () => {
+  it('orders prices by exact value, including ones a float cannot tell apart', () => {
+    const a = canonicalDecimal('0.123456789012345678');
+    const b = canonicalDecimal('0.123456789012345679');
+    expect(Number(a)).toBe(Number(b));
+    expect(compareCanonical(a, b)).toBeLessThan(0);
+    expect(compareCanonical(canonicalDecimal('10.5'), canonicalDecimal('9.99999999'))).toBeGreaterThan(0);
+    expect(compareCanonical(canonicalDecimal('0.00001240'), canonicalDecimal('0.0000124'))).toBe(0);
+  });
+
+  it('treats every spelling of zero as zero and nothing else', () => {
+    for (const zero of ['0', '0.00000000', '000.0', '0.0']) expect(isZeroDecimal(zero)).toBe(true);
+    for (const nonZero of ['0.00000001', '1', '10.00000000']) expect(isZeroDecimal(nonZero)).toBe(false);
+  });
+
+  it('accepts plain decimals only', () => {
+    expect(isDecimal('403171621.65163678')).toBe(true);
+    for (const bad of ['', '-1', '1e-8', '0x10', '1.', '.5', ' 1', '__proto__', 'NaN']) expect(isDecimal(bad)).toBe(false);
+  });
+});
+
+describe('OrderBook', () => {
+  it('keeps asks ascending and bids descending whatever order levels arrive in', () => {
+    const book = new OrderBook();
+    book.reset(
+      [
+        { price: '0.02200000', size: '1' },
+        { price: '0.02100000', size: '2' },
+        { price: '0.02150000', size: '3' },
+      ],
+      [
+        { price: '0.01900000', size: '4' },
+        { price: '0.02000000', size: '5' },
+        { price: '0.01950000', size: '6' },
+      ],
+    );
+    expect(book.top('ask', 3).map((l) => l.price)).toEqual(['0.02100000', '0.02150000', '0.02200000']);
+    expect(book.top('bid', 3).map((l) => l.price)).toEqual(['0.02000000', '0.01950000', '0.01900000']);
+  });
+
+  it('keeps the exchange strings exactly, sizes beyond float precision included', () => {
+    const book = new OrderBook();
+    book.set('bid', '9876.54321000', '403171621.65163678');
+    expect(book.best('bid')).toEqual({ price: '9876.54321000', size: '403171621.65163678' });
+  });
+
+  it('never merges two distinct prices into one level', () => {
+    const book = new OrderBook();
+    book.set('ask', '1.000000000000000001', '1');
+    book.set('ask', '1.000000000000000002', '2');
+    book.set('ask', '1', '3');
+    expect(book.top('ask', 5)).toEqual([
+      { price: '1', size: '3' },
+      { price: '1.000000000000000001', size: '1' },
+      { price: '1.000000000000000002', size: '2' },
+    ]);
+  });
+
+  it('changes a level in place and removes it on a zero size', () => {
+    const book = new OrderBook();
+    book.set('bid', '0.5', '1');
+    book.set('bid', '0.4', '1');
+    book.set('bid', '0.50000000', '7');
+    expect(book.top('bid', 5)).toEqual([
+      { price: '0.50000000', size: '7' },
+      { price: '0.4', size: '1' },
+    ]);
+    book.set('bid', '0.50000000', '0.00000000');
+    expect(book.top('bid', 5)).toEqual([{ price: '0.4', size: '1' }]);
+    book.set('bid', '0.3', '0');
+    expect(book.bids.size).toBe(1);
+  });
+
+  it('treats a "__proto__" or "constructor" key as just another key', () => {
+    const book = new OrderBook();
+    // Not valid prices (the decoder refuses them); the book still must not touch Object.prototype.
+    book.set('ask', '__proto__', '1');
+    book.set('ask', 'constructor', '2');
+    expect(book.asks.size).toBe(2);
+    expect(({} as Record<string, unknown>).constructor).toBe(Object);
+  });
+
+  it('ignores zero-size levels in a snapshot', () => {
+    const book = new OrderBook();
+    book.reset([{ price: '1', size: '0.00000000' }], [{ price: '0.9', size: '2' }]);
+    expect(book.asks.size).toBe(0);
+    expect(book.best('bid')?.price).toBe('0.9');
+  });
+});

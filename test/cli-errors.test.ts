@@ -1,0 +1,116 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/run-cli.js';
+import { startScriptedServer, type ScriptedServer } from './helpers/scripted-server.js';
+
+const tickerMap = { BTC_ETH: { id: 148 } };
+let servers: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const s of servers) await s.close();
+  servers = [];
+});
+
+/** An HTTP server answering every request with this status and body. */
+async function restServer(status: number, body: string): Promise<string> {
+  const server: Server = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({ close: () => new Promise((resolve) => server.close(resolve)) });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function scripted(options: Partial<Parameters<typeof startScriptedServer>[0]> = {}): Promise<ScriptedServer> {
+  const server = await startScriptedServer({ tickerMap, steps: [], subscriptions: 2, ...options });
+  servers.push(server);
+  return server;
+}
+
+function oneErrorLine(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^polo-ws: error: /);
+  return lines[0] as string;
+}
+
+describe('exit statuses and error lines', () => {
+  it('exits 3 with one line naming the URL when the ticker map answers HTTP 502', async () => {
+    const base = await restServer(502, 'bad gateway');
+    const result = await runCli(['--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--max-reconnects', '0']);
+    expect(result.code).toBe(3);
+    expect(oneErrorLine(result.stderr)).toContain(`${base}/public?command=returnTicker: HTTP 502`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 3 when the REST server cannot be reached', async () => {
+    const port = await closedPort();
+    const result = await runCli(['--rest-url', `http://127.0.0.1:${port}`, '--max-reconnects', '0']);
+    expect(result.code).toBe(3);
+    expect(oneErrorLine(result.stderr)).toMatch(/ECONNREFUSED/);
+  });
+
+  it('exits 4 when the ticker map is not JSON, or not a ticker map', async () => {
+    for (const body of ['<html>maintenance</html>', '[1,2,3]', '{"BTC_ETH":{"last":"1"}}', '{}', '{"error":"Invalid command."}']) {
+      const base = await restServer(200, body);
+      const result = await runCli(['--rest-url', base, '--max-reconnects', '0']);
+      expect(result.code, body).toBe(4);
+      expect(oneErrorLine(result.stderr)).toContain('/public?command=returnTicker');
+    }
+  });
+
+  it('exits 5 when the websocket cannot be opened and no reconnect is allowed', async () => {
+    const server = await scripted();
+    const port = await closedPort();
+    const result = await runCli(['--rest-url', server.url, '--ws-url', `ws://127.0.0.1:${port}`, '--max-reconnects', '0']);
+    expect(result.code).toBe(5);
+    expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/127\.0\.0\.1:\d+ failed: .*ECONNREFUSED.*no reconnect left/);
+  });
+
+  it('exits 5 when the server drops the connection without a close frame', async () => {
+    const server = await scripted({ steps: ['[1010]'], end: 'cut' });
+    const result = await runCli(['--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0']);
+    expect(result.code).toBe(5);
+    expect(oneErrorLine(result.stderr)).toMatch(/lost \(code 1006\)/);
+  });
+
+  it('exits 2 for an unknown pair in --pairs, listing what the exchange has', async () => {
+    const server = await scripted();
+    const result = await runCli(['--rest-url', server.url, '--ws-url', server.wsUrl, '--pairs', 'BTC_NOPE']);
+    expect(result.code).toBe(2);
+    expect(oneErrorLine(result.stderr)).toContain('unknown pair BTC_NOPE');
+  });
+
+  it('exits 2 for bad options, saying what is wrong', async () => {
+    for (const args of [['--depth', '0'], ['--depth', 'x'], ['--nope'], ['--ws-url', 'http://x'], ['--rest-url', 'ftp://x'], ['--api', 'v9']]) {
+      const result = await runCli(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(/^polo-ws: error: /);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('shows options, examples and exit statuses in --help, exit 0', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const text of ['--rest-url', '--ws-url', '--pairs', '--depth', '--max-reconnects', 'Examples:', 'Exit status:', 'demo', 'simulate']) {
+      expect(result.stdout).toContain(text);
+    }
+  });
+
+  it('on SIGTERM closes the feed, prints a summary line and exits 143', async () => {
+    const server = await scripted({ steps: ['[1010]'], end: 'stay-open' });
+    const result = await runCli(['--rest-url', server.url, '--ws-url', server.wsUrl], {
+      onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 1500),
+    });
+    expect(result.code).toBe(143);
+    expect(result.stderr).toMatch(/^polo-ws: stopped by SIGTERM: \d+ frames, 0 lines, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames$/m);
+  });
+});

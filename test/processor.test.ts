@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { BookProcessor, type PrintEvent } from '../src/book/processor.js';
+import type { BookItem, FeedEvent } from '../src/protocol/types.js';
+
+const snapshot = (pair: string, seq: number): FeedEvent => ({
+  kind: 'book',
+  pair,
+  seq,
+  prevSeq: undefined,
+  items: [
+    {
+      kind: 'snapshot',
+      asks: [
+        { price: '0.02200000', size: '1.00000000' },
+        { price: '0.02100000', size: '2.00000000' },
+      ],
+      bids: [
+        { price: '0.01900000', size: '3.00000000' },
+        { price: '0.02000000', size: '4.00000000' },
+      ],
+    },
+  ],
+});
+const level = (pair: string, seq: number, price: string, size: string): FeedEvent => ({
+  kind: 'book',
+  pair,
+  seq,
+  prevSeq: undefined,
+  items: [{ kind: 'level', side: 'bid', price, size }],
+});
+
+function run(processor: BookProcessor, events: FeedEvent[]): { prints: PrintEvent[]; gaps: string[] } {
+  const prints: PrintEvent[] = [];
+  const gaps: string[] = [];
+  for (const event of events) {
+    const gap = processor.apply(event, prints);
+    if (gap) gaps.push(gap.pair);
+  }
+  return { prints, gaps };
+}
+
+describe('BookProcessor', () => {
+  it('prints the best levels of a snapshot, best first, --depth per side', () => {
+    const { prints } = run(new BookProcessor(2), [snapshot('BTC_ETH', 100)]);
+    expect(prints).toEqual([
+      {
+        kind: 'book',
+        pair: 'BTC_ETH',
+        asks: [
+          { price: '0.02100000', size: '2.00000000' },
+          { price: '0.02200000', size: '1.00000000' },
+        ],
+        bids: [
+          { price: '0.02000000', size: '4.00000000' },
+          { price: '0.01900000', size: '3.00000000' },
+        ],
+      },
+    ]);
+  });
+
+  it('applies in-sequence changes and prints a zero size as a removal', () => {
+    const processor = new BookProcessor(1);
+    const { prints } = run(processor, [snapshot('BTC_ETH', 100), level('BTC_ETH', 101, '0.02050000', '9.5'), level('BTC_ETH', 102, '0.02000000', '0.00000000')]);
+    expect(prints.slice(1)).toEqual([
+      { kind: 'change', pair: 'BTC_ETH', side: 'bid', price: '0.02050000', size: '9.5' },
+      { kind: 'remove', pair: 'BTC_ETH', side: 'bid', price: '0.02000000' },
+    ]);
+    expect(processor.book('BTC_ETH')?.top('bid', 3).map((l) => l.price)).toEqual(['0.02050000', '0.01900000']);
+  });
+
+  it('drops a duplicate (seq at or below the last) without touching the book', () => {
+    const processor = new BookProcessor(1);
+    const { prints, gaps } = run(processor, [snapshot('BTC_ETH', 100), level('BTC_ETH', 101, '0.5', '1'), level('BTC_ETH', 101, '0.5', '2'), level('BTC_ETH', 99, '0.6', '1')]);
+    expect(prints).toHaveLength(2);
+    expect(gaps).toEqual([]);
+    expect(processor.counts.duplicates).toBe(2);
+    expect(processor.book('BTC_ETH')?.best('bid')).toEqual({ price: '0.5', size: '1' });
+  });
+
+  it('resyncs only the pair whose sequence jumped, printing nothing for it until its fresh snapshot', () => {
+    const processor = new BookProcessor(1);
+    const { prints, gaps } = run(processor, [
+      snapshot('BTC_ETH', 100),
+      snapshot('USDT_BTC', 5000),
+      level('BTC_ETH', 102, '0.5', '1'), // gap: 101 missing
+      level('USDT_BTC', 5001, '9000', '1'),
+      level('BTC_ETH', 103, '0.5', '2'), // still resyncing: dropped
+      level('USDT_BTC', 5002, '9001', '1'),
+      snapshot('BTC_ETH', 110),
+      level('BTC_ETH', 111, '0.7', '1'),
+    ]);
+    expect(gaps).toEqual(['BTC_ETH']);
+    expect(prints.map((p) => `${p.kind} ${p.pair}`)).toEqual([
+      'book BTC_ETH',
+      'book USDT_BTC',
+      'change USDT_BTC',
+      'change USDT_BTC',
+      'book BTC_ETH',
+      'change BTC_ETH',
+    ]);
+    expect(processor.counts).toMatchObject({ gaps: 1, unsynced: 1 });
+  });
+
+  it('does not print a pair whose book is in resync, and rebuilds it from the snapshot alone', () => {
+    const processor = new BookProcessor(1);
+    run(processor, [snapshot('BTC_ETH', 100), level('BTC_ETH', 101, '0.0205', '1'), level('BTC_ETH', 105, '0.5', '1')]);
+    expect(processor.isResyncing('BTC_ETH')).toBe(true);
+    expect(processor.book('BTC_ETH')).toBeUndefined();
+    run(processor, [snapshot('BTC_ETH', 200)]);
+    // The pre-gap change is gone: the fresh snapshot is the whole truth.
+    expect(processor.book('BTC_ETH')?.best('bid')).toEqual({ price: '0.02000000', size: '4.00000000' });
+  });
+
+  it('ignores updates for a pair before its first snapshot', () => {
+    const processor = new BookProcessor(1);
+    const { prints, gaps } = run(processor, [level('BTC_ETH', 7, '0.5', '1')]);
+    expect(prints).toEqual([]);
+    expect(gaps).toEqual([]);
+  });
+
+  it('checks a v3-style message by the id it says it follows', () => {
+    const processor = new BookProcessor(1);
+    const v3 = (seq: number, prevSeq: number): FeedEvent => ({ kind: 'book', pair: 'BTC_USDT', seq, prevSeq, items: [{ kind: 'level', side: 'ask', price: '1', size: '1' }] });
+    const start: FeedEvent = { ...snapshot('BTC_USDT', 500), pair: 'BTC_USDT' };
+    const { prints, gaps } = run(processor, [start, v3(510, 500), v3(520, 510), v3(540, 530)]);
+    expect(prints.map((p) => p.kind)).toEqual(['book', 'change', 'change']);
+    expect(gaps).toEqual(['BTC_USDT']);
+  });
+
+  it('forgets every book after a reconnect until each pair snapshots again', () => {
+    const processor = new BookProcessor(1);
+    run(processor, [snapshot('BTC_ETH', 100)]);
+    processor.resetAll();
+    const { prints } = run(processor, [level('BTC_ETH', 101, '0.5', '1')]);
+    expect(prints).toEqual([]);
+  });
+
+  it('applies the items of one message in order, trades included', () => {
+    const processor = new BookProcessor(1);
+    const items: BookItem[] = [
+      { kind: 'trade', tradeId: '42', side: 'ask', price: '0.02000000', size: '4.00000000', timestamp: '1580000000' },
+      { kind: 'level', side: 'bid', price: '0.02000000', size: '0.00000000' },
+    ];
+    const { prints } = run(processor, [snapshot('BTC_ETH', 100), { kind: 'book', pair: 'BTC_ETH', seq: 101, prevSeq: undefined, items }]);
+    expect(prints.slice(1).map((p) => p.kind)).toEqual(['trade', 'remove']);
+  });
+
+  it('fills missing ticker bid/ask columns from the maintained book', () => {
+    const processor = new BookProcessor(1);
+    const fields = { last: '1', lowestAsk: undefined, highestBid: undefined, percentChange: '0', baseVolume: '0', quoteVolume: '0', isFrozen: '0', high24hr: '1', low24hr: '1' };
+    const { prints } = run(processor, [snapshot('BTC_ETH', 1), { kind: 'ticker', pair: 'BTC_ETH', fields }]);
+    expect(prints[1]).toMatchObject({ kind: 'ticker', fields: { lowestAsk: '0.02100000', highestBid: '0.02000000' } });
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import type { PrintEvent } from '../src/book/processor.js';
+import { formatEvent } from '../src/output/text.js';
+import { LocalTimestamp } from '../src/output/timestamp.js';
+import { pythonText } from '../src/protocol/legacy.js';
+
+function lines(event: PrintEvent): string[] {
+  const out: string[] = [];
+  formatEvent(event, (line) => out.push(line));
+  return out;
+}
+
+describe('text lines (the reference script formats)', () => {
+  it('prints snapshot levels asks first, then bids', () => {
+    expect(
+      lines({
+        kind: 'book',
+        pair: 'BTC_ETH',
+        asks: [{ price: '0.02100000', size: '12.50000000' }],
+        bids: [
+          { price: '0.02000000', size: '403171621.65163678' },
+          { price: '0.01990000', size: '1.00000000' },
+        ],
+      }),
+    ).toEqual([
+      'BTC_ETH book: asks((price,size)): (0.02100000,12.50000000)',
+      'BTC_ETH book: bids((price,size)): (0.02000000,403171621.65163678)',
+      'BTC_ETH book: bids((price,size)): (0.01990000,1.00000000)',
+    ]);
+  });
+
+  it('prints level changes and removals', () => {
+    expect(lines({ kind: 'change', pair: 'BTC_ETH', side: 'bid', price: '0.02000000', size: '3.00000000' })).toEqual([
+      'Add or change BTC_ETH,side=bid,price=0.02000000,size=3.00000000',
+    ]);
+    expect(lines({ kind: 'remove', pair: 'BTC_ETH', side: 'ask', price: '0.02100000' })).toEqual(['Remove BTC_ETH,side=ask,price=0.02100000']);
+  });
+
+  it('prints trades', () => {
+    expect(
+      lines({ kind: 'trade', pair: 'BTC_ETH', tradeId: '25531212', side: 'bid', price: '0.02100000', size: '0.02000000', timestamp: '1580000000' }),
+    ).toEqual(['TRADE BTC_ETH=25531212(tradeId),bid(bookSide),0.02100000(price),0.02000000(size),1580000000(timestamp)']);
+  });
+
+  it('prints tickers in the TICKER_OUTPUT format', () => {
+    const fields = {
+      last: '0.02100000',
+      lowestAsk: '0.02110000',
+      highestBid: '0.02090000',
+      percentChange: '-0.01000000',
+      baseVolume: '12.5',
+      quoteVolume: '600.1',
+      isFrozen: '0',
+      high24hr: '0.02200000',
+      low24hr: '0.02000000',
+    };
+    expect(lines({ kind: 'ticker', pair: 'BTC_ETH', fields })).toEqual([
+      'TICKER UPDATE BTC_ETH=0.02100000(last),0.02110000(lowestAsk),0.02090000(highestBid),-0.01000000(percentChange),12.5(baseVolume),600.1(quoteVolume),0(isFrozen),0.02200000(high24hr),0.02000000(low24hr)',
+    ]);
+  });
+
+  it('renders non-string ticker values as Python did', () => {
+    expect([pythonText(null), pythonText(true), pythonText(0), pythonText('x')]).toEqual(['None', 'True', '0', 'x']);
+  });
+});
+
+describe('timestamps', () => {
+  it('formats local time as YYYY-MM-DD HH:MM:SS.mmm', () => {
+    const ms = new Date(2020, 2, 1, 9, 5, 7, 42).getTime();
+    expect(new LocalTimestamp().format(ms)).toBe('2020-03-01 09:05:07.042');
+    expect(new LocalTimestamp().format(ms + 958)).toBe('2020-03-01 09:05:08.000');
+  });
+});
