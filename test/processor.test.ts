@@ -121,7 +121,7 @@ describe('BookProcessor', () => {
   it('checks a v3-style message by the id it says it follows', () => {
     const processor = new BookProcessor(1);
     const v3 = (seq: number, prevSeq: number): FeedEvent => ({ kind: 'book', pair: 'BTC_USDT', seq, prevSeq, items: [{ kind: 'level', side: 'ask', price: '1', size: '1' }] });
-    const start: FeedEvent = { ...snapshot('BTC_USDT', 500), pair: 'BTC_USDT' };
+    const start = snapshot('BTC_USDT', 500);
     const { prints, gaps } = run(processor, [start, v3(510, 500), v3(520, 510), v3(540, 530)]);
     expect(prints.map((p) => p.kind)).toEqual(['book', 'change', 'change']);
     expect(gaps).toEqual(['BTC_USDT']);

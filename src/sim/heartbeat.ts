@@ -1,0 +1,53 @@
+/**
+ * Sends a heartbeat after `intervalMs` without other traffic, as the legacy server did with
+ * `[1010]`. One timer re-armed lazily, rather than reset on every frame, keeps sending cheap.
+ */
+export class Heartbeat {
+  private readonly intervalMs: number;
+  private readonly beat: () => void;
+  private lastSentAt = performance.now();
+  private mutedUntil = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(intervalMs: number, beat: () => void) {
+    this.intervalMs = intervalMs;
+    this.beat = beat;
+  }
+
+  /** Starts watching; call `touch()` on every frame sent. */
+  start(): void {
+    this.arm(this.intervalMs);
+  }
+
+  /** Another frame just went out. */
+  touch(): void {
+    this.lastSentAt = performance.now();
+  }
+
+  /** No heartbeat for the next `ms`: the silence fault silences heartbeats too. */
+  mute(ms: number): void {
+    this.mutedUntil = performance.now() + ms;
+  }
+
+  /** Stops the timer for good. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(this.check, Math.max(1, delayMs));
+  }
+
+  private readonly check = (): void => {
+    const now = performance.now();
+    if (now < this.mutedUntil) return this.arm(this.mutedUntil - now);
+    const quietFor = now - this.lastSentAt;
+    if (quietFor >= this.intervalMs) {
+      this.beat();
+      this.lastSentAt = now;
+      return this.arm(this.intervalMs);
+    }
+    this.arm(this.intervalMs - quietFor);
+  };
+}

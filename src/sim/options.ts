@@ -1,0 +1,127 @@
+import { MAX_PAIRS, listedPairs } from './catalog.js';
+import type { EpochMode } from './legacy.js';
+
+/** A scripted misbehaviour of the simulator. Frame numbers count market frames on a connection (1-based). */
+export type SimFault =
+  /** Skips one seq in one pair's channel (default: the pair of the first book frame at or after atFrame). */
+  | { readonly kind: 'gap'; readonly atFrame: number; readonly pair?: string }
+  /** Re-sends the latest book update frame verbatim (same seq). */
+  | { readonly kind: 'duplicate'; readonly atFrame: number }
+  /** Sends a frame that is not JSON and frames that are JSON of the wrong shape. */
+  | { readonly kind: 'malformed'; readonly atFrame: number }
+  /** Sends a book frame and a ticker frame for a pair id absent from the REST map. */
+  | { readonly kind: 'unknown-pair'; readonly atFrame: number }
+  /** Destroys the TCP socket without a close frame. */
+  | { readonly kind: 'cut'; readonly atFrame: number }
+  /** Sends nothing at all, heartbeats included, for `ms`, leaving the socket open. */
+  | { readonly kind: 'silence'; readonly atFrame: number; readonly ms: number }
+  /** The first `count` REST requests answer HTTP `status`. */
+  | { readonly kind: 'rest-fail'; readonly count: number; readonly status: number };
+
+/** How the simulator behaves. */
+export interface SimOptions {
+  /** Same seed, same market event sequence. */
+  readonly seed: number;
+  /** Number of listed pairs. */
+  readonly pairs: number;
+  /** Levels per side in the initial books. */
+  readonly depth: number;
+  /** Market frames per second per connection; 0 = as fast as the socket drains. */
+  readonly rate: number;
+  /** After this many market frames on a connection, close it with code 1000; undefined = never. */
+  readonly frames?: number;
+  /** Send `[1010]` after this much silence on a connection. */
+  readonly heartbeatMs: number;
+  /** Trailing epoch-ms strings on book items. */
+  readonly epochMs: EpochMode;
+  readonly faults: readonly SimFault[];
+  readonly host?: string;
+  readonly port?: number;
+}
+
+/** Defaults: a lively 40-pair market at 50 frames per second, with no faults. */
+export const defaultSimOptions: SimOptions = {
+  seed: 1,
+  pairs: 40,
+  depth: 200,
+  rate: 50,
+  heartbeatMs: 1000,
+  epochMs: 'mixed',
+  faults: [],
+  host: '127.0.0.1',
+  port: 0,
+};
+
+const FAULT_SYNTAX =
+  'expected one of gap@FRAME[:PAIR], duplicate@FRAME, malformed@FRAME, unknown-pair@FRAME, ' +
+  'cut@FRAME, silence@FRAME:MS, rest-fail:COUNT[:STATUS]';
+
+/**
+ * Parses the CLI fault syntax: "gap@500", "gap@500:BTC_ETH", "duplicate@40", "malformed@100",
+ * "unknown-pair@50", "cut@300", "silence@200:5000", "rest-fail:2:502" (status defaults to 502).
+ * @throws Error naming the bad spec and the accepted forms.
+ */
+export function parseFault(spec: string): SimFault {
+  const bad = (why: string): Error => new Error(`bad fault "${spec}": ${why}; ${FAULT_SYNTAX}`);
+  const rest = /^rest-fail:(\d+)(?::(\d+))?$/.exec(spec);
+  if (rest) {
+    const status = Number(rest[2] ?? 502);
+    if (status < 100 || status > 599) throw bad('status must be an HTTP status from 100 to 599');
+    return { kind: 'rest-fail', count: Number(rest[1]), status };
+  }
+  const match = /^([a-z-]+)@(\d+)(?::(.+))?$/.exec(spec);
+  if (!match) throw bad('unrecognised form');
+  const [, kind = '', frame = '', arg] = match;
+  const atFrame = Number(frame);
+  if (atFrame < 1) throw bad('FRAME counts from 1');
+  switch (kind) {
+    case 'gap':
+      return arg === undefined ? { kind, atFrame } : { kind, atFrame, pair: arg };
+    case 'silence':
+      if (arg === undefined || !/^\d+$/.test(arg)) throw bad('silence needs a duration in ms');
+      return { kind, atFrame, ms: Number(arg) };
+    case 'duplicate':
+    case 'malformed':
+    case 'unknown-pair':
+    case 'cut':
+      if (arg !== undefined) throw bad(`${kind} takes no argument`);
+      return { kind, atFrame };
+    default:
+      throw bad(`unknown fault kind "${kind}"`);
+  }
+}
+
+/** Fills defaults and checks ranges. @throws RangeError naming the bad option. */
+export function resolveOptions(options: Partial<SimOptions> = {}): SimOptions {
+  const merged: SimOptions = { ...defaultSimOptions, ...stripUndefined(options) };
+  const check = (ok: boolean, what: string): void => {
+    if (!ok) throw new RangeError(`simulator option ${what}`);
+  };
+  check(Number.isInteger(merged.seed), `seed must be an integer, got ${merged.seed}`);
+  check(Number.isInteger(merged.pairs) && merged.pairs >= 1 && merged.pairs <= MAX_PAIRS, `pairs must be an integer from 1 to ${MAX_PAIRS}, got ${merged.pairs}`);
+  check(Number.isInteger(merged.depth) && merged.depth >= 1, `depth must be an integer >= 1, got ${merged.depth}`);
+  check(Number.isFinite(merged.rate) && merged.rate >= 0, `rate must be >= 0, got ${merged.rate}`);
+  check(merged.frames === undefined || (Number.isInteger(merged.frames) && merged.frames >= 1), `frames must be an integer >= 1, got ${merged.frames}`);
+  check(Number.isFinite(merged.heartbeatMs) && merged.heartbeatMs > 0, `heartbeatMs must be > 0, got ${merged.heartbeatMs}`);
+  check(['always', 'never', 'mixed'].includes(merged.epochMs), `epochMs must be always, never or mixed, got ${merged.epochMs}`);
+  for (const fault of merged.faults) checkFault(fault, merged.pairs, check);
+  return merged;
+}
+
+function checkFault(fault: SimFault, pairs: number, check: (ok: boolean, what: string) => void): void {
+  if (fault.kind === 'rest-fail') {
+    check(fault.count >= 0 && fault.status >= 100 && fault.status <= 599, `fault rest-fail:${fault.count}:${fault.status} is out of range`);
+    return;
+  }
+  check(Number.isInteger(fault.atFrame) && fault.atFrame >= 1, `fault ${fault.kind} needs atFrame >= 1, got ${fault.atFrame}`);
+  if (fault.kind === 'gap' && fault.pair !== undefined) {
+    const listed = listedPairs(pairs).some((entry) => entry.name === fault.pair);
+    check(listed, `fault gap names pair ${fault.pair}, which is not among the ${pairs} listed pairs`);
+  }
+  if (fault.kind === 'silence') check(Number.isFinite(fault.ms) && fault.ms >= 0, `fault silence needs ms >= 0, got ${fault.ms}`);
+}
+
+/** `{ port: undefined }` means "default", not "no port". */
+function stripUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,104 @@
+import { BookSide } from './book.js';
+import type { CatalogEntry } from './catalog.js';
+import { SCALE } from './decimal.js';
+import type { PairInfo, TickerValues } from './events.js';
+import type { Rng } from './rng.js';
+
+/** Mutable state of one simulated pair: its book, its sequence counter and 24-hour statistics. */
+export interface PairState {
+  readonly info: PairInfo;
+  /** Price grid step in 1e-8 units; every level sits on mid + n * tick. */
+  readonly tick: bigint;
+  /** The catalog mid price the market drifts around. */
+  readonly reference: bigint;
+  /** Levels per side the book leans toward. */
+  readonly depth: number;
+  /** Sizes are drawn in [10^lo, 10^hi) whole coins. */
+  readonly sizeExp: readonly [number, number];
+  readonly asks: BookSide;
+  readonly bids: BookSide;
+  seq: number;
+  nextTradeId: bigint;
+  last: bigint;
+  open: bigint;
+  high: bigint;
+  low: bigint;
+  baseVolume: bigint;
+  quoteVolume: bigint;
+}
+
+/**
+ * Builds a pair with `depth` levels per side. A price of a few hundred 1e-8 units has room for
+ * few levels below it, so such a pair gets a quarter of its price in ticks instead (at least 10),
+ * packed one tick apart like the real books of such coins.
+ */
+export function createPairState(entry: CatalogEntry, rng: Rng, depth: number): PairState {
+  const digits = entry.mid.toString().length;
+  // About five significant digits of price, as on the real books.
+  const tick = 10n ** BigInt(Math.max(0, digits - 5));
+  const room = Number(entry.mid / tick);
+  // Cheap coins trade in huge sizes: up to 10^9 coins for a price of 10^-7.
+  const hi = Math.max(1, 11 - digits);
+  const state: PairState = {
+    info: { name: entry.name, id: entry.id },
+    tick,
+    reference: entry.mid,
+    depth: Math.min(depth, Math.max(10, Math.floor(room / 4))),
+    sizeExp: [Math.max(-8, hi - 6), hi],
+    asks: new BookSide('ask'),
+    bids: new BookSide('bid'),
+    seq: rng.int(100_000_000, 999_999_999),
+    nextTradeId: BigInt(rng.int(10_000_000, 99_999_999)),
+    last: entry.mid,
+    open: (entry.mid * BigInt(rng.int(900, 1100))) / 1000n,
+    high: (entry.mid * BigInt(rng.int(1010, 1150))) / 1000n,
+    low: (entry.mid * BigInt(rng.int(850, 990))) / 1000n,
+    baseVolume: 0n,
+    quoteVolume: 0n,
+  };
+  state.quoteVolume = randomSize(state, rng) * BigInt(rng.int(20, 500));
+  state.baseVolume = (state.quoteVolume * entry.mid) / SCALE;
+  fillBook(state, rng, entry.mid, room >= 12 * state.depth ? 3 : 1);
+  return state;
+}
+
+function fillBook(state: PairState, rng: Rng, mid: bigint, maxGapTicks: number): void {
+  let ask = mid;
+  let bid = mid;
+  for (let i = 0; i < state.depth; i++) {
+    ask += state.tick * BigInt(rng.int(1, maxGapTicks));
+    state.asks.set(ask, randomSize(state, rng));
+    bid -= state.tick * BigInt(rng.int(1, maxGapTicks));
+    if (bid >= state.tick) state.bids.set(bid, randomSize(state, rng));
+  }
+}
+
+/** A size for this pair, log-uniform over its range, with all 8 decimals random. */
+export function randomSize(state: PairState, rng: Rng): bigint {
+  const exp = rng.int(state.sizeExp[0], state.sizeExp[1] - 1) + 8;
+  return rng.bigint(10n ** BigInt(exp), 10n ** BigInt(exp + 1) - 1n);
+}
+
+/** The pair's ticker as of now. */
+export function tickerValues(state: PairState): TickerValues {
+  return {
+    last: state.last,
+    lowestAsk: state.asks.best() ?? 0n,
+    highestBid: state.bids.best() ?? 0n,
+    percentChange: ((state.last - state.open) * SCALE) / state.open,
+    baseVolume: state.baseVolume,
+    quoteVolume: state.quoteVolume,
+    high24h: state.high,
+    low24h: state.low,
+    isFrozen: false,
+  };
+}
+
+/** Books a trade into the 24-hour statistics. */
+export function recordTrade(state: PairState, price: bigint, size: bigint): void {
+  state.last = price;
+  if (price > state.high) state.high = price;
+  if (price < state.low) state.low = price;
+  state.quoteVolume += size;
+  state.baseVolume += (price * size) / SCALE;
+}

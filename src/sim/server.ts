@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { LegacyConnection, type SimConnectionLog } from './connection.js';
+import { FaultPlan } from './faults.js';
+import { restTickerMap } from './legacy.js';
+import { Market } from './market.js';
+import { resolveOptions, type SimOptions } from './options.js';
+import { createRestHandler } from './rest.js';
+
+/** A running simulator. */
+export interface SimServer {
+  readonly port: number;
+  /** "http://127.0.0.1:PORT" */
+  readonly restUrl: string;
+  /** "ws://127.0.0.1:PORT" */
+  readonly wsUrl: string;
+  /** Every connection accepted so far, in accept order. */
+  connections(): readonly SimConnectionLog[];
+  /**
+   * Resolves when the connection with this id (1-based) has closed, waiting for it to be accepted
+   * first if need be. Also resolves when the simulator closes before accepting it.
+   */
+  waitForClose(id: number): Promise<void>;
+  /** Closes every socket and the server; leaves no timer behind. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a deterministic simulated Poloniex exchange speaking the legacy push API: the REST
+ * ticker map and the websocket feed on one loopback port.
+ * @throws RangeError for an out-of-range option.
+ */
+export async function startSimulator(options?: Partial<SimOptions>): Promise<SimServer> {
+  const resolved = resolveOptions(options);
+  const faults = new FaultPlan(resolved.faults);
+  // Every connection starts from the same seeded market, so the REST map is its opening state.
+  const tickerMap = JSON.stringify(restTickerMap(new Market(resolved).tickers()));
+  const http = createServer(createRestHandler(tickerMap, faults));
+  const host = resolved.host ?? '127.0.0.1';
+  const port = await listen(http, host, resolved.port ?? 0);
+  return new Simulator(http, host, port, resolved, faults);
+}
+
+class Simulator implements SimServer {
+  readonly port: number;
+  readonly restUrl: string;
+  readonly wsUrl: string;
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly options: SimOptions;
+  private readonly faults: FaultPlan;
+  private readonly accepted: LegacyConnection[] = [];
+  /** Callers of waitForClose for ids not accepted yet. */
+  private readonly arrivals = new Map<number, Array<() => void>>();
+  private closing = false;
+
+  constructor(http: Server, host: string, port: number, options: SimOptions, faults: FaultPlan) {
+    this.http = http;
+    this.port = port;
+    this.options = options;
+    this.faults = faults;
+    const hostInUrl = host.includes(':') ? `[${host}]` : host;
+    this.restUrl = `http://${hostInUrl}:${port}`;
+    this.wsUrl = `ws://${hostInUrl}:${port}`;
+    this.wss = new WebSocketServer({ server: http, perMessageDeflate: false });
+    this.wss.on('connection', (ws) => this.accept(ws));
+  }
+
+  connections(): readonly SimConnectionLog[] {
+    return [...this.accepted];
+  }
+
+  async waitForClose(id: number): Promise<void> {
+    await (await this.whenAccepted(id))?.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const wake of [...this.arrivals.values()].flat()) wake();
+    this.arrivals.clear();
+    for (const connection of this.accepted) connection.terminate();
+    await Promise.all(this.accepted.map((connection) => connection.closed));
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    // Keep-alive REST sockets would hold close() open until they time out.
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket): void {
+    if (this.closing) return ws.terminate();
+    const connection = new LegacyConnection(this.accepted.length + 1, ws, this.options, this.faults);
+    this.accepted.push(connection);
+    for (const wake of this.arrivals.get(connection.id) ?? []) wake();
+    this.arrivals.delete(connection.id);
+  }
+
+  private whenAccepted(id: number): Promise<LegacyConnection | undefined> {
+    const found = this.accepted[id - 1];
+    if (found !== undefined || this.closing) return Promise.resolve(found);
+    return new Promise((resolve) => {
+      const waiting = this.arrivals.get(id) ?? [];
+      waiting.push(() => resolve(this.accepted[id - 1]));
+      this.arrivals.set(id, waiting);
+    });
+  }
+}
+
+function listen(http: Server, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve((http.address() as AddressInfo).port);
+    });
+  });
+}
