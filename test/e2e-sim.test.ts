@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type SimServer } from '../src/sim/index.js';
+import { runCli, untimed } from './helpers/run-cli.js';
+
+let sim: SimServer | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+async function streamFromSim(simOptions: Parameters<typeof startSimulator>[0], args: string[] = []) {
+  sim = await startSimulator({ seed: 11, pairs: 30, rate: 0, frames: 3000, ...simOptions });
+  const result = await runCli(['--api', 'legacy', '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0', ...args], {
+    timeoutMs: 30_000,
+  });
+  return { ...result, lines: untimed(result.stdout), sim };
+}
+
+describe('bin/polo-ws.js against the built-in simulator', () => {
+  it('prints exactly the lines the simulator says it sent, and exits 0 on its normal close', async () => {
+    const { code, stderr, lines, sim } = await streamFromSim({});
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const [connection] = sim.connections();
+    expect(connection?.closedNormally).toBe(true);
+    const expected = connection?.expectedLines() ?? [];
+    expect(expected.length).toBeGreaterThan(3000);
+    expect(lines).toEqual(expected);
+  });
+
+  it('prints --depth levels of every snapshot as the simulator expects', async () => {
+    const { code, lines, sim } = await streamFromSim({ frames: 500, seed: 3 }, ['--depth', '5']);
+    expect(code).toBe(0);
+    expect(lines).toEqual(sim.connections()[0]?.expectedLines(5));
+  });
+
+  it('survives a gap, a duplicate, malformed frames and an unknown pair id with every good line printed', async () => {
+    const faults = ['gap@400', 'duplicate@600', 'malformed@800', 'unknown-pair@1000', 'gap@1500', 'malformed@2000'].map((spec) => {
+      const [kind, at] = spec.split('@');
+      return { kind, atFrame: Number(at) } as const;
+    });
+    const { code, stderr, lines, sim } = await streamFromSim({ faults: faults as never });
+    expect(code).toBe(0);
+    expect(lines).toEqual(sim.connections()[0]?.expectedLines());
+    expect(stderr.match(/sequence gap in /g)).toHaveLength(2);
+    expect(stderr).toMatch(/bad frame #1 skipped \(not JSON\)/);
+    expect(stderr).toMatch(/unknown pair id \d+ skipped/);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('reconnects after a cut connection and prints both connections completely, nothing stale', async () => {
+    const { code, lines, sim } = await streamFromSim({ frames: 1500, faults: [{ kind: 'cut', atFrame: 700 }] }, ['--max-reconnects', '1']);
+    expect(code).toBe(0);
+    const [first, second] = sim.connections();
+    expect(first?.closedNormally).toBe(false);
+    expect(lines).toEqual([...(first?.expectedLines() ?? []), ...(second?.expectedLines() ?? [])]);
+  });
+});
