@@ -44,7 +44,7 @@ function oneErrorLine(stderr: string): string {
 describe('exit statuses and error lines', () => {
   it('exits 3 with one line naming the URL when the ticker map answers HTTP 502', async () => {
     const base = await restServer(502, 'bad gateway');
-    const result = await runCli(['--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--max-reconnects', '0']);
+    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--max-reconnects', '0']);
     expect(result.code).toBe(3);
     expect(oneErrorLine(result.stderr)).toContain(`${base}/public?command=returnTicker: HTTP 502`);
     expect(result.stdout).toBe('');
@@ -52,7 +52,7 @@ describe('exit statuses and error lines', () => {
 
   it('exits 3 when the REST server cannot be reached', async () => {
     const port = await closedPort();
-    const result = await runCli(['--rest-url', `http://127.0.0.1:${port}`, '--max-reconnects', '0']);
+    const result = await runCli(['--api', 'legacy', '--rest-url', `http://127.0.0.1:${port}`, '--max-reconnects', '0']);
     expect(result.code).toBe(3);
     expect(oneErrorLine(result.stderr)).toMatch(/ECONNREFUSED/);
   });
@@ -60,7 +60,7 @@ describe('exit statuses and error lines', () => {
   it('exits 4 when the ticker map is not JSON, or not a ticker map', async () => {
     for (const body of ['<html>maintenance</html>', '[1,2,3]', '{"BTC_ETH":{"last":"1"}}', '{}', '{"error":"Invalid command."}']) {
       const base = await restServer(200, body);
-      const result = await runCli(['--rest-url', base, '--max-reconnects', '0']);
+      const result = await runCli(['--api', 'legacy', '--rest-url', base, '--max-reconnects', '0']);
       expect(result.code, body).toBe(4);
       expect(oneErrorLine(result.stderr)).toContain('/public?command=returnTicker');
     }
@@ -69,21 +69,21 @@ describe('exit statuses and error lines', () => {
   it('exits 5 when the websocket cannot be opened and no reconnect is allowed', async () => {
     const server = await scripted();
     const port = await closedPort();
-    const result = await runCli(['--rest-url', server.url, '--ws-url', `ws://127.0.0.1:${port}`, '--max-reconnects', '0']);
+    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://127.0.0.1:${port}`, '--max-reconnects', '0']);
     expect(result.code).toBe(5);
     expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/127\.0\.0\.1:\d+ failed: .*ECONNREFUSED.*no reconnect left/);
   });
 
   it('exits 5 when the server drops the connection without a close frame', async () => {
     const server = await scripted({ steps: ['[1010]'], end: 'cut' });
-    const result = await runCli(['--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0']);
+    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0']);
     expect(result.code).toBe(5);
     expect(oneErrorLine(result.stderr)).toMatch(/lost \(code 1006\)/);
   });
 
   it('exits 2 for an unknown pair in --pairs, listing what the exchange has', async () => {
     const server = await scripted();
-    const result = await runCli(['--rest-url', server.url, '--ws-url', server.wsUrl, '--pairs', 'BTC_NOPE']);
+    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--pairs', 'BTC_NOPE']);
     expect(result.code).toBe(2);
     expect(oneErrorLine(result.stderr)).toContain('unknown pair BTC_NOPE');
   });
@@ -107,7 +107,7 @@ describe('exit statuses and error lines', () => {
 
   it('on SIGTERM closes the feed, prints a summary line and exits 143', async () => {
     const server = await scripted({ steps: ['[1010]'], end: 'stay-open' });
-    const result = await runCli(['--rest-url', server.url, '--ws-url', server.wsUrl], {
+    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl], {
       onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 1500),
     });
     expect(result.code).toBe(143);

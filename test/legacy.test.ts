@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LegacyDecoder, LegacyProtocol } from '../src/protocol/legacy.js';
 import type { DecodeResult } from '../src/protocol/types.js';
 
-const markets = { pairs: ['BTC_ETH', 'USDT_BTC'], byId: new Map([['148', 'BTC_ETH'], ['121', 'USDT_BTC']]) };
+const markets = { pairs: ['BTC_ETH', 'USDT_BTC'], byId: new Map([['148', 'BTC_ETH'], ['121', 'USDT_BTC']]), frozen: new Set<string>() };
 
 function decoder(): LegacyDecoder {
   const d = new LegacyDecoder();

@@ -33,7 +33,7 @@ describe('legacy ticker map', () => {
 });
 
 describe('--pairs selection', () => {
-  const markets = { pairs: ['BTC_ETH', 'USDT_BTC'], byId: new Map<string, string>() };
+  const markets = { pairs: ['BTC_ETH', 'USDT_BTC'], byId: new Map<string, string>(), frozen: new Set<string>() };
 
   it('selects every pair by default, or the named ones case-insensitively without repeats', () => {
     expect(selectPairs(markets, undefined)).toEqual(['BTC_ETH', 'USDT_BTC']);

@@ -64,6 +64,10 @@ export class BookProcessor {
       out.push({ kind: 'ticker', pair: event.pair, fields: this.withBookPrices(event.pair, event.fields) });
       return undefined;
     }
+    if (event.kind === 'trade') {
+      out.push({ ...event.trade, pair: event.pair });
+      return undefined;
+    }
     if (event.kind !== 'book') return undefined;
     const entry = this.entry(event.pair);
     const snapshotAt = event.items.findIndex((item) => item.kind === 'snapshot');

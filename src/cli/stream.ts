@@ -30,16 +30,22 @@ export interface StreamFlags {
 export function addStreamOptions(command: Command, withEndpoints: boolean): Command {
   if (withEndpoints) {
     command
-      .addOption(new Option('--api <name>', 'protocol to speak').choices(['legacy', 'v3']).default('legacy'))
-      .option('--rest-url <base>', `REST base URL (default ${DEFAULT_ENDPOINTS.legacy.rest} for legacy)`, urlOption(['http', 'https']))
-      .option('--ws-url <url>', `websocket URL (default ${DEFAULT_ENDPOINTS.legacy.ws} for legacy)`, urlOption(['ws', 'wss']));
+      .addOption(new Option('--api <name>', 'protocol: v3 (the current API) or legacy (the retired push API)').choices(['v3', 'legacy']).default('v3'))
+      .option('--rest-url <base>', `REST base URL (default: ${DEFAULT_ENDPOINTS.v3.rest}, legacy ${DEFAULT_ENDPOINTS.legacy.rest})`, urlOption(['http', 'https']))
+      .option('--ws-url <url>', `websocket URL (default: ${DEFAULT_ENDPOINTS.v3.ws}, legacy ${DEFAULT_ENDPOINTS.legacy.ws})`, urlOption(['ws', 'wss']));
   }
   return command
     .option('--pairs <list>', 'only these pairs, comma-separated (default: every pair listed)', pairList)
-    .option('--depth <n>', 'levels per side printed for each book snapshot', integerOption(1, 100_000), 1)
-    .option('--max-reconnects <n>', 'reconnects allowed after a lost connection ("unlimited" for no limit)', countOrUnlimited, Number.POSITIVE_INFINITY)
-    .option('--heartbeat-timeout <s>', 'seconds without any frame before the connection is replaced', secondsOption, 10_000)
-    .option('--rest-timeout <s>', 'seconds allowed for each REST request', secondsOption, 10_000);
+    .addOption(new Option('--depth <n>', 'levels per side printed for each book snapshot').argParser(integerOption(1, 100_000)).default(1))
+    .addOption(
+      new Option('--max-reconnects <n>', 'reconnects allowed after a lost connection; 0 exits when the server closes')
+        .argParser(countOrUnlimited)
+        .default(Number.POSITIVE_INFINITY, 'unlimited'),
+    )
+    .addOption(
+      new Option('--heartbeat-timeout <s>', 'seconds without any frame before the connection is replaced').argParser(secondsOption).default(10_000, '10'),
+    )
+    .addOption(new Option('--rest-timeout <s>', 'seconds allowed for each REST request').argParser(secondsOption).default(10_000, '10'));
 }
 
 /** Runs the stream with parsed flags; resolves to the exit status. */

@@ -41,6 +41,7 @@ export class Pipeline {
   readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0, goodFrames: 0 };
   private readonly queue: Frame[] = [];
   private readonly refreshedFor = new Set<string>();
+  private readonly serverErrors = new Set<string>();
   private busy: Promise<void> | undefined;
   private readonly prints: PrintEvent[] = [];
   private pairFilter: ReadonlySet<string> | undefined;
@@ -89,7 +90,7 @@ export class Pipeline {
     this.counts.unknownPairFrames++;
     this.deps.diagnostics.warn(
       'unknown-pair',
-      `frame for unknown pair id ${result.pairId} skipped (#${this.counts.unknownPairFrames}; not in the market map): ${excerpt(text, 80)}`,
+      `frame for unknown pair ${/^\d+$/.test(result.pairId) ? 'id ' : ''}${result.pairId} skipped (#${this.counts.unknownPairFrames}; not in the market map): ${excerpt(text, 80)}`,
     );
     return undefined;
   }
@@ -111,10 +112,12 @@ export class Pipeline {
     prints.length = 0;
     for (const event of events) {
       if (event.kind === 'server-error') {
-        this.deps.diagnostics.warn('server-error', `server error: ${event.message}`);
+        // A rejected symbol is reported once, however often the server repeats it.
+        if (!this.serverErrors.has(event.message)) this.deps.diagnostics.warn('server-error', `server error: ${event.message}`);
+        this.serverErrors.add(event.message);
         continue;
       }
-      if ((event.kind === 'ticker' || event.kind === 'book') && this.pairFilter !== undefined && !this.pairFilter.has(event.pair)) continue;
+      if ((event.kind === 'ticker' || event.kind === 'book' || event.kind === 'trade') && this.pairFilter !== undefined && !this.pairFilter.has(event.pair)) continue;
       const gap = this.deps.processor.apply(event, prints);
       if (gap !== undefined) {
         this.counts.resyncs++;

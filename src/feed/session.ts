@@ -133,7 +133,11 @@ class Session {
             lastFrameAt = this.io.now();
             for (const message of this.adapter.subscribeMessages(this.pairs, true)) connection.send(message);
             const keepalive = this.adapter.keepalive;
-            if (keepalive !== undefined) timers.push(setInterval(() => connection.send(keepalive.message), keepalive.intervalMs));
+            if (keepalive !== undefined) {
+              // Often enough for the server's idle limit and for our own stale check to hear a pong.
+              const every = Math.min(keepalive.intervalMs, this.options.heartbeatTimeoutMs / 3);
+              timers.push(setInterval(() => connection.send(keepalive.message), every));
+            }
           },
           onMessage: (text) => {
             lastFrameAt = this.io.now();

@@ -34,7 +34,7 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
   if (pairs.length === 0) throw new BadMarketsError(url, `the ticker map from ${url} lists no pairs`);
   const byId = new Map<string, string>();
   for (const pair of pairs) byId.set(String(parsed.data[pair]?.id), pair);
-  return { pairs, byId };
+  return { pairs, byId, frozen: new Set() };
 }
 
 /** Fetches and validates the legacy ticker map. */

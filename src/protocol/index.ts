@@ -1,5 +1,5 @@
-import { UsageError } from '../errors.js';
 import { LegacyProtocol } from './legacy.js';
+import { V3Protocol } from './v3.js';
 import type { ApiName, ProtocolAdapter } from './types.js';
 
 /** The exchange's endpoints for each protocol; --rest-url and --ws-url override them. */
@@ -14,6 +14,6 @@ export function createProtocol(api: ApiName, restUrl: string, restTimeoutMs: num
     case 'legacy':
       return new LegacyProtocol(restUrl, restTimeoutMs);
     case 'v3':
-      throw new UsageError('--api v3 is not available in this version yet; use --api legacy');
+      return new V3Protocol(restUrl, restTimeoutMs);
   }
 }

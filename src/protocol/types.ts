@@ -9,15 +9,19 @@ export type ApiName = 'legacy' | 'v3';
 export type BookItem =
   | { readonly kind: 'snapshot'; readonly asks: readonly Level[]; readonly bids: readonly Level[] }
   | { readonly kind: 'level'; readonly side: Side; readonly price: string; readonly size: string }
-  | {
-      readonly kind: 'trade';
-      readonly tradeId: string;
-      readonly side: Side;
-      readonly price: string;
-      readonly size: string;
-      /** The trade time column as the exchange sent it (legacy: unix seconds). */
-      readonly timestamp: string;
-    };
+  | TradeItem;
+
+/** One trade, its columns as text ready for output. */
+export interface TradeItem {
+  readonly kind: 'trade';
+  readonly tradeId: string;
+  /** The taker's side as the reference script named it: bid = buy, ask = sell. */
+  readonly side: Side;
+  readonly price: string;
+  readonly size: string;
+  /** The trade time column as the exchange sent it (legacy: unix seconds; v3: createTime, epoch ms). */
+  readonly timestamp: string;
+}
 
 /** The ticker columns polo-ws prints, each as text ready for output. */
 export interface TickerFields {
@@ -45,6 +49,8 @@ export type FeedEvent =
       readonly items: readonly BookItem[];
     }
   | { readonly kind: 'ticker'; readonly pair: string; readonly fields: TickerFields }
+  /** A trade from a channel without a sequence (v3 `trades`); legacy trades are book items. */
+  | { readonly kind: 'trade'; readonly pair: string; readonly trade: TradeItem }
   | { readonly kind: 'heartbeat' }
   | { readonly kind: 'ack'; readonly channel: string; readonly subscribed: boolean }
   | { readonly kind: 'server-error'; readonly message: string }
@@ -62,6 +68,8 @@ export interface MarketMap {
   readonly pairs: readonly string[];
   /** Legacy numeric channel id -> pair name (empty for protocols without ids). */
   readonly byId: ReadonlyMap<string, string>;
+  /** Pairs the exchange lists as not trading (v3 state other than NORMAL); their isFrozen column is 1. */
+  readonly frozen: ReadonlySet<string>;
 }
 
 /**
@@ -78,7 +86,10 @@ export interface ProtocolAdapter {
   subscribeMessages(pairs: readonly string[], first: boolean): string[];
   /** Messages that drop and re-request one pair's book, to get a fresh snapshot after a gap. */
   resubscribeMessages(pair: string): string[];
-  /** A message to send periodically so the server keeps the connection, if the protocol needs one. */
+  /**
+   * A message to send at least every `intervalMs` so the server keeps the connection (and answers,
+   * so the feed is never silent for long), if the protocol needs one.
+   */
   readonly keepalive: { readonly intervalMs: number; readonly message: string } | undefined;
   /** Decodes one text frame. Never throws. */
   decode(text: string): DecodeResult;

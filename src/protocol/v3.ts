@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { DECIMAL_PATTERN } from '../book/decimal.js';
+import { fetchV3Markets } from '../markets/v3.js';
+import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
+
+/** Symbols per subscribe message: the documented API sets no cap, so stay modest. */
+export const SUBSCRIBE_BATCH = 50;
+/** The server drops a connection silent for 30 s; ping well inside that. */
+export const PING_INTERVAL_MS = 15_000;
+
+const decimal = z.string().regex(DECIMAL_PATTERN, 'not a plain decimal string');
+const text = z.union([z.string(), z.number()]).transform(String);
+const level = z.tuple([decimal, decimal], z.unknown());
+const sequenceId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+const bookItem = z.object({
+  symbol: z.string().min(1),
+  asks: z.array(level).optional(),
+  bids: z.array(level).optional(),
+  lastId: sequenceId.optional(),
+  id: sequenceId,
+});
+const tradeItem = z.object({
+  symbol: z.string().min(1),
+  id: text,
+  price: decimal,
+  quantity: decimal,
+  takerSide: z.enum(['buy', 'sell']),
+  createTime: text,
+});
+const tickerItem = z.object({
+  symbol: z.string().min(1),
+  close: text,
+  high: text,
+  low: text,
+  amount: text,
+  quantity: text,
+  dailyChange: text,
+});
+const envelope = z.object({
+  channel: z.string(),
+  action: z.string().optional(),
+  data: z.array(z.unknown()),
+});
+
+/** Decoder of the current Poloniex websocket API: messages in, normalized events out, never a throw. */
+export class V3Decoder {
+  private symbols: ReadonlySet<string> = new Set();
+  private frozen: ReadonlySet<string> = new Set();
+
+  setMarkets(markets: MarketMap): void {
+    this.symbols = new Set(markets.pairs);
+    this.frozen = markets.frozen;
+  }
+
+  decode(raw: string): DecodeResult {
+    let data: unknown;
+    try {
+      data = JSON.parse(raw);
+    } catch {
+      return bad('not JSON');
+    }
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return bad('not a JSON object');
+    if ('event' in data) return decodeEvent(data as Record<string, unknown>);
+    const message = envelope.safeParse(data);
+    if (!message.success) return bad(issueText(message.error));
+    const { channel, action, data: items } = message.data;
+    const events: FeedEvent[] = [];
+    for (let i = 0; i < items.length; i++) {
+      const event = this.decodeItem(channel, action, items[i]);
+      if (typeof event === 'string') return bad(`data.${i}: ${event}`);
+      if (event === undefined) continue;
+      if (!this.symbols.has(event.pair)) return { ok: false, reason: 'unknown-pair', pairId: event.pair };
+      events.push(event);
+    }
+    return { ok: true, events };
+  }
+
+  /** One data item as an event; undefined for channels polo-ws does not print; a string says what is wrong. */
+  private decodeItem(channel: string, action: string | undefined, item: unknown): (FeedEvent & { pair: string }) | string | undefined {
+    if (channel === 'book_lv2') {
+      if (action !== 'snapshot' && action !== 'update') return `book_lv2 action ${JSON.stringify(action)} is not snapshot or update`;
+      const parsed = bookItem.safeParse(item);
+      if (!parsed.success) return issueText(parsed.error);
+      const book = parsed.data;
+      if (action === 'update' && book.lastId === undefined) return 'update without lastId';
+      const items = action === 'snapshot' ? [snapshotOf(book)] : levelsInOrder(item as object, book);
+      return { kind: 'book', pair: book.symbol, seq: book.id, prevSeq: action === 'snapshot' ? undefined : book.lastId, items };
+    }
+    if (channel === 'trades') {
+      const parsed = tradeItem.safeParse(item);
+      if (!parsed.success) return issueText(parsed.error);
+      const t = parsed.data;
+      const trade: TradeItem = { kind: 'trade', tradeId: t.id, side: t.takerSide === 'buy' ? 'bid' : 'ask', price: t.price, size: t.quantity, timestamp: t.createTime };
+      return { kind: 'trade', pair: t.symbol, trade };
+    }
+    if (channel === 'ticker') {
+      const parsed = tickerItem.safeParse(item);
+      if (!parsed.success) return issueText(parsed.error);
+      const t = parsed.data;
+      const fields = {
+        last: t.close,
+        lowestAsk: undefined,
+        highestBid: undefined,
+        percentChange: t.dailyChange,
+        baseVolume: t.amount,
+        quoteVolume: t.quantity,
+        isFrozen: this.frozen.has(t.symbol) ? '1' : '0',
+        high24hr: t.high,
+        low24hr: t.low,
+      };
+      return { kind: 'ticker', pair: t.symbol, fields };
+    }
+    return undefined;
+  }
+}
+
+function decodeEvent(message: Record<string, unknown>): DecodeResult {
+  const event = message.event;
+  if (event === 'pong') return { ok: true, events: [{ kind: 'heartbeat' }] };
+  if (event === 'error') return { ok: true, events: [{ kind: 'server-error', message: String(message.message ?? JSON.stringify(message)) }] };
+  if (event === 'subscribe' || event === 'unsubscribe') {
+    return { ok: true, events: [{ kind: 'ack', channel: String(message.channel), subscribed: event === 'subscribe' }] };
+  }
+  return { ok: true, events: [{ kind: 'ignored' }] };
+}
+
+function snapshotOf(book: z.infer<typeof bookItem>): BookItem {
+  return { kind: 'snapshot', asks: (book.asks ?? []).map(toLevel), bids: (book.bids ?? []).map(toLevel) };
+}
+
+/** An update's level changes in the order the message lists them: its asks and bids keys as they appear. */
+function levelsInOrder(raw: object, book: z.infer<typeof bookItem>): BookItem[] {
+  const out: BookItem[] = [];
+  for (const key of Object.keys(raw)) {
+    if (key !== 'asks' && key !== 'bids') continue;
+    const side = key === 'asks' ? 'ask' : 'bid';
+    for (const [price, size] of book[key] ?? []) out.push({ kind: 'level', side, price, size });
+  }
+  return out;
+}
+
+function toLevel([price, size]: readonly [string, string, ...unknown[]]): Level {
+  return { price, size };
+}
+
+function bad(detail: string): DecodeResult {
+  return { ok: false, reason: 'bad-frame', detail };
+}
+
+function issueText(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid';
+  return issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`;
+}
+
+/** The current Poloniex API: REST /markets and wss://ws.poloniex.com/ws/public. */
+export class V3Protocol extends V3Decoder implements ProtocolAdapter {
+  readonly api = 'v3' as const;
+  readonly keepalive = { intervalMs: PING_INTERVAL_MS, message: JSON.stringify({ event: 'ping' }) };
+
+  constructor(
+    private readonly restBase: string,
+    private readonly restTimeoutMs: number,
+  ) {
+    super();
+  }
+
+  loadMarkets(): Promise<MarketMap> {
+    return fetchV3Markets(this.restBase, this.restTimeoutMs);
+  }
+
+  subscribeMessages(pairs: readonly string[]): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < pairs.length; i += SUBSCRIBE_BATCH) {
+      const symbols = pairs.slice(i, i + SUBSCRIBE_BATCH);
+      for (const channel of ['ticker', 'trades', 'book_lv2']) out.push(command('subscribe', channel, symbols));
+    }
+    return out;
+  }
+
+  resubscribeMessages(pair: string): string[] {
+    return [command('unsubscribe', 'book_lv2', [pair]), command('subscribe', 'book_lv2', [pair])];
+  }
+}
+
+function command(event: 'subscribe' | 'unsubscribe', channel: string, symbols: readonly string[]): string {
+  return JSON.stringify({ event, channel: [channel], symbols });
+}
