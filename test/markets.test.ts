@@ -7,7 +7,7 @@ const url = 'http://127.0.0.1:1/public?command=returnTicker';
 
 describe('legacy ticker map', () => {
   it('appends the legacy path to the REST base, with or without a trailing slash', () => {
-    expect(legacyTickerUrl('https://poloniex.com')).toBe('https://poloniex.com/public?command=returnTicker');
+    expect(legacyTickerUrl('https://rest.example.test')).toBe('https://rest.example.test/public?command=returnTicker');
     expect(legacyTickerUrl('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/public?command=returnTicker');
   });
 

@@ -65,6 +65,9 @@ export class V3Decoder {
     const message = envelope.safeParse(data);
     if (!message.success) return bad(issueText(message.error));
     const { channel, action, data: items } = message.data;
+    if (channel === 'book_lv2' && action !== 'snapshot' && action !== 'update') {
+      return bad(`book_lv2 action ${JSON.stringify(action)} is not snapshot or update`);
+    }
     const events: FeedEvent[] = [];
     for (let i = 0; i < items.length; i++) {
       const event = this.decodeItem(channel, action, items[i]);
@@ -79,7 +82,6 @@ export class V3Decoder {
   /** One data item as an event; undefined for channels polo-ws does not print; a string says what is wrong. */
   private decodeItem(channel: string, action: string | undefined, item: unknown): (FeedEvent & { pair: string }) | string | undefined {
     if (channel === 'book_lv2') {
-      if (action !== 'snapshot' && action !== 'update') return `book_lv2 action ${JSON.stringify(action)} is not snapshot or update`;
       const parsed = bookItem.safeParse(item);
       if (!parsed.success) return issueText(parsed.error);
       const book = parsed.data;

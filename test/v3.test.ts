@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { BadMarketsError } from '../src/errors.js';
+import { parseV3Markets, v3MarketsUrl } from '../src/markets/v3.js';
+import { V3Decoder, V3Protocol } from '../src/protocol/v3.js';
+import type { DecodeResult } from '../src/protocol/types.js';
+
+const url = 'http://127.0.0.1:1/markets';
+
+function decoder(): V3Decoder {
+  const d = new V3Decoder();
+  d.setMarkets({ pairs: ['BTC_USDT', 'ETH_BTC'], byId: new Map(), frozen: new Set(['ETH_BTC']) });
+  return d;
+}
+
+function events(result: DecodeResult): unknown[] {
+  if (!result.ok) throw new Error(`expected ok, got ${JSON.stringify(result)}`);
+  return [...result.events];
+}
+
+describe('v3 market list', () => {
+  it('lists symbols in server order and marks markets not NORMAL as frozen', () => {
+    expect(v3MarketsUrl('https://rest.example.test/')).toBe('https://rest.example.test/markets');
+    const map = parseV3Markets([{ symbol: 'BTC_USDT', state: 'NORMAL' }, { symbol: 'DOGE_USDT', state: 'PAUSE' }], url);
+    expect(map.pairs).toEqual(['BTC_USDT', 'DOGE_USDT']);
+    expect([...map.frozen]).toEqual(['DOGE_USDT']);
+  });
+
+  it('refuses an error body, a non-array and an empty list', () => {
+    for (const body of [{ code: 500, message: 'System error' }, { symbol: 'BTC_USDT' }, [], [{ state: 'NORMAL' }]]) {
+      expect(() => parseV3Markets(body, url)).toThrow(BadMarketsError);
+    }
+  });
+});
+
+describe('v3 decoder', () => {
+  it('decodes a snapshot and an update with their ids, keeping level strings exact', () => {
+    const snap = '{"channel":"book_lv2","action":"snapshot","data":[{"symbol":"BTC_USDT","createTime":1,"asks":[["24983.89","403171621.65163678"]],"bids":[["24980","1"]],"lastId":9,"id":10,"ts":2}]}';
+    expect(events(decoder().decode(snap))).toEqual([
+      {
+        kind: 'book',
+        pair: 'BTC_USDT',
+        seq: 10,
+        prevSeq: undefined,
+        items: [{ kind: 'snapshot', asks: [{ price: '24983.89', size: '403171621.65163678' }], bids: [{ price: '24980', size: '1' }] }],
+      },
+    ]);
+    const upd = '{"channel":"book_lv2","action":"update","data":[{"symbol":"BTC_USDT","bids":[["24980","0"]],"asks":[["24990","2"]],"lastId":10,"id":12}]}';
+    expect(events(decoder().decode(upd))).toEqual([
+      {
+        kind: 'book',
+        pair: 'BTC_USDT',
+        seq: 12,
+        prevSeq: 10,
+        items: [
+          { kind: 'level', side: 'bid', price: '24980', size: '0' },
+          { kind: 'level', side: 'ask', price: '24990', size: '2' },
+        ],
+      },
+    ]);
+  });
+
+  it('decodes each data item of a message, in order', () => {
+    const msg = '{"channel":"trades","data":[{"symbol":"BTC_USDT","amount":"1","quantity":"0.5","takerSide":"buy","createTime":1676950548834,"price":"2","id":"1","ts":3},{"symbol":"ETH_BTC","amount":"1","quantity":"7","takerSide":"sell","createTime":"1676950548835","price":"0.07","id":2,"ts":3}]}';
+    expect(events(decoder().decode(msg))).toEqual([
+      { kind: 'trade', pair: 'BTC_USDT', trade: { kind: 'trade', tradeId: '1', side: 'bid', price: '2', size: '0.5', timestamp: '1676950548834' } },
+      { kind: 'trade', pair: 'ETH_BTC', trade: { kind: 'trade', tradeId: '2', side: 'ask', price: '0.07', size: '7', timestamp: '1676950548835' } },
+    ]);
+  });
+
+  it('maps ticker columns to the legacy ones, isFrozen from the market state', () => {
+    const msg = '{"channel":"ticker","data":[{"symbol":"ETH_BTC","open":"1","high":"3","low":"0.5","close":"2","quantity":"10","amount":"20","tradeCount":5,"dailyChange":"0.01","markPrice":"2","ts":1}]}';
+    expect(events(decoder().decode(msg))).toEqual([
+      {
+        kind: 'ticker',
+        pair: 'ETH_BTC',
+        fields: { last: '2', lowestAsk: undefined, highestBid: undefined, percentChange: '0.01', baseVolume: '20', quoteVolume: '10', isFrozen: '1', high24hr: '3', low24hr: '0.5' },
+      },
+    ]);
+  });
+
+  it('reads pong, acks and errors as control', () => {
+    expect(events(decoder().decode('{"event":"pong"}'))).toEqual([{ kind: 'heartbeat' }]);
+    expect(events(decoder().decode('{"event":"subscribe","channel":"book_lv2","symbols":["BTC_USDT"]}'))).toEqual([{ kind: 'ack', channel: 'book_lv2', subscribed: true }]);
+    expect(events(decoder().decode('{"event":"error","message":"Invalid symbol"}'))).toEqual([{ kind: 'server-error', message: 'Invalid symbol' }]);
+  });
+
+  it('reports malformed messages as bad frames and unknown symbols as unknown pairs', () => {
+    for (const bad of ['[1010]', '{"channel":"book_lv2","action":"update","data":[{"symbol":"BTC_USDT","id":2}]}', '{"channel":"book_lv2","action":"x","data":[]}', '{"channel":"trades","data":"x"}', '{"channel":"book_lv2","action":"update","data":[{"symbol":"BTC_USDT","asks":[[24990,"2"]],"lastId":1,"id":2}]}']) {
+      expect(decoder().decode(bad), bad).toMatchObject({ ok: false, reason: 'bad-frame' });
+    }
+    expect(decoder().decode('{"channel":"ticker","data":[{"symbol":"NOPE_USDT","open":"1","high":"3","low":"0.5","close":"2","quantity":"10","amount":"20","dailyChange":"0"}]}')).toEqual({ ok: false, reason: 'unknown-pair', pairId: 'NOPE_USDT' });
+  });
+});
+
+describe('v3 subscriptions', () => {
+  it('subscribes the three channels in batches of 50 symbols and resubscribes one book alone', () => {
+    const protocol = new V3Protocol('http://127.0.0.1:1', 1000);
+    const symbols = Array.from({ length: 120 }, (_, i) => `S${i}_USDT`);
+    const messages = protocol.subscribeMessages(symbols).map((m) => JSON.parse(m) as { channel: string[]; symbols: string[] });
+    expect(messages).toHaveLength(9);
+    expect(messages.map((m) => m.symbols.length)).toEqual([50, 50, 50, 50, 50, 50, 20, 20, 20]);
+    expect(messages.slice(0, 3).map((m) => m.channel)).toEqual([['ticker'], ['trades'], ['book_lv2']]);
+    expect(protocol.resubscribeMessages('BTC_USDT')).toEqual([
+      '{"event":"unsubscribe","channel":["book_lv2"],"symbols":["BTC_USDT"]}',
+      '{"event":"subscribe","channel":["book_lv2"],"symbols":["BTC_USDT"]}',
+    ]);
+    expect(protocol.keepalive.message).toBe('{"event":"ping"}');
+  });
+});
