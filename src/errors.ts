@@ -50,11 +50,14 @@ export class UsageError extends PoloError {
 export class HttpError extends PoloError {
   readonly url: string;
   readonly status: number | undefined;
+  /** How long the server asked us to wait (Retry-After), if it did. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(url: string, message: string, status?: number, options?: { cause?: unknown }) {
+  constructor(url: string, message: string, status?: number, options?: { cause?: unknown; retryAfterMs?: number | undefined }) {
     super(status === undefined ? 'POLO_ERR_HTTP' : 'POLO_ERR_HTTP_STATUS', message, ExitStatus.REST, options);
     this.url = url;
     this.status = status;
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }
 

@@ -42,17 +42,34 @@ function oneErrorLine(stderr: string): string {
 }
 
 describe('exit statuses and error lines', () => {
-  it('exits 3 with one line naming the URL when the ticker map answers HTTP 502', async () => {
+  it('exits 3 with one line naming the URL when the ticker map answers HTTP 502 and no retry is left', async () => {
     const base = await restServer(502, 'bad gateway');
-    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--max-reconnects', '0']);
+    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--rest-retries', '0']);
     expect(result.code).toBe(3);
     expect(oneErrorLine(result.stderr)).toContain(`${base}/public?command=returnTicker: HTTP 502`);
     expect(result.stdout).toBe('');
   });
 
+  it('retries a failing market list with a warning each time, then gives up with exit 3', async () => {
+    const base = await restServer(503, '');
+    const result = await runCli(['--rest-url', base, '--rest-retries', '2']);
+    expect(result.code).toBe(3);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^polo-ws: warning: the market list request failed \(HTTP 503\); retry 1 of 2 in 0\.\d s$/);
+    expect(lines[2]).toMatch(/^polo-ws: error: cannot fetch the market list from .*\/markets: HTTP 503$/);
+  });
+
+  it('does not retry an HTTP 404: exit 3 at once', async () => {
+    const base = await restServer(404, '{"code":404}');
+    const result = await runCli(['--rest-url', base]);
+    expect(result.code).toBe(3);
+    oneErrorLine(result.stderr);
+  });
+
   it('exits 3 when the REST server cannot be reached', async () => {
     const port = await closedPort();
-    const result = await runCli(['--api', 'legacy', '--rest-url', `http://127.0.0.1:${port}`, '--max-reconnects', '0']);
+    const result = await runCli(['--api', 'legacy', '--rest-url', `http://127.0.0.1:${port}`, '--rest-retries', '0']);
     expect(result.code).toBe(3);
     expect(oneErrorLine(result.stderr)).toMatch(/ECONNREFUSED/);
   });

@@ -16,8 +16,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function stream(steps: readonly Step[], extra: string[] = [], expectedSubscriptions = subscriptions) {
-  server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps, subscriptions: expectedSubscriptions });
+async function stream(steps: readonly Step[], extra: string[] = [], expectedSubscriptions = subscriptions, restFailures?: number[]) {
+  server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps, subscriptions: expectedSubscriptions, restFailures });
   const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra]);
   return { ...result, lines: untimed(result.stdout) };
 }
@@ -31,6 +31,14 @@ describe('polo-ws against a legacy push-API server', () => {
     expect(code).toBe(0);
     expect(lines.filter((line) => !line.startsWith('TICKER UPDATE'))).toEqual(referenceLines);
     expect(lines.filter((line) => line.startsWith('TICKER UPDATE'))).toHaveLength(3);
+  });
+
+  it('retries a ticker map that fails twice with HTTP 502, then streams completely', async () => {
+    const { code, lines, stderr } = await stream(fixture.frames, [], subscriptions, [502, 502]);
+    expect(code).toBe(0);
+    expect(lines.filter((line) => !line.startsWith('TICKER UPDATE'))).toEqual(referenceLines);
+    expect(stderr.match(/ticker map request failed \(HTTP 502\)/g)).toHaveLength(2);
+    expect(server?.restRequests).toBe(3);
   });
 
   it('subscribes to the ticker channel and then every pair, in the map order', async () => {

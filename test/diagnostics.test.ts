@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../src/output/diagnostics.js';
 import { backoffDelay } from '../src/feed/backoff.js';
+import { parseRetryAfter } from '../src/markets/http.js';
 
 describe('Diagnostics', () => {
   it('shows a burst of warnings of one kind, then counts the rest', () => {
@@ -32,5 +33,16 @@ describe('reconnect backoff', () => {
     expect(backoffDelay(3, () => 1)).toBe(4000);
     expect(backoffDelay(50, () => 1)).toBe(30_000);
     expect(backoffDelay(50, () => 0)).toBe(15_000);
+  });
+});
+
+describe('Retry-After', () => {
+  it('reads seconds and HTTP dates, caps them at a minute, and ignores nonsense', () => {
+    const now = Date.parse('2026-11-25T10:00:00Z');
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter('Wed, 25 Nov 2026 10:00:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('86400', now)).toBe(60_000);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 });

@@ -24,6 +24,7 @@ export interface StreamFlags {
   readonly maxReconnects: number;
   readonly heartbeatTimeout: number;
   readonly restTimeout: number;
+  readonly restRetries: number;
 }
 
 /** Adds the stream options to a command (the main command and `demo`). */
@@ -45,13 +46,16 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
     .addOption(
       new Option('--heartbeat-timeout <s>', 'seconds without any frame before the connection is replaced').argParser(secondsOption).default(10_000, '10'),
     )
-    .addOption(new Option('--rest-timeout <s>', 'seconds allowed for each REST request').argParser(secondsOption).default(10_000, '10'));
+    .addOption(new Option('--rest-timeout <s>', 'seconds allowed for each REST request').argParser(secondsOption).default(10_000, '10'))
+    .addOption(
+      new Option('--rest-retries <n>', 'retries of a REST request after a network error, timeout, HTTP 5xx or 429').argParser(integerOption(0, 100)).default(5),
+    );
 }
 
 /** Runs the stream with parsed flags; resolves to the exit status. */
 export function stream(flags: StreamFlags, io: CliIO, signal: AbortSignal = io.signal): Promise<number> {
   const endpoints = DEFAULT_ENDPOINTS[flags.api];
-  const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest, flags.restTimeout);
+  const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
   return runSession(
     adapter,
     {
@@ -60,6 +64,7 @@ export function stream(flags: StreamFlags, io: CliIO, signal: AbortSignal = io.s
       depth: flags.depth,
       maxReconnects: flags.maxReconnects,
       heartbeatTimeoutMs: flags.heartbeatTimeout,
+      rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
     },
     { stdout: io.stdout, stderr: io.stderr, now: io.now, signal },
   );

@@ -22,6 +22,8 @@ export interface SessionOptions {
   readonly maxReconnects: number;
   /** No frame at all for this long means the connection is dead, open socket or not. */
   readonly heartbeatTimeoutMs: number;
+  /** REST request timeout (ms) and retries of transient failures at start-up. */
+  readonly rest: { readonly timeoutMs: number; readonly retries: number };
 }
 
 export interface SessionIO {
@@ -93,7 +95,13 @@ class Session {
   }
 
   async run(): Promise<number> {
-    const markets = await this.adapter.loadMarkets();
+    const markets = await this.adapter
+      .loadMarkets({ ...this.options.rest, signal: this.stopper.signal, onRetry: (message) => this.diagnostics.warn('rest', message) })
+      .catch((error: unknown) => {
+        if (this.stopStatus === undefined) throw error;
+        return undefined;
+      });
+    if (markets === undefined) return this.finish(this.stopStatus ?? ExitStatus.INTERNAL);
     this.pairs = selectPairs(markets, this.options.pairs);
     this.adapter.setMarkets(markets);
     this.pipeline.setPairFilter(this.options.pairs === undefined ? undefined : this.pairs);
@@ -168,7 +176,8 @@ class Session {
 
   private async refreshMarkets(): Promise<boolean> {
     try {
-      const markets = await this.adapter.loadMarkets();
+      // No retries here: the feed waits for this answer, and a failed refresh only costs one frame.
+      const markets = await this.adapter.loadMarkets({ timeoutMs: this.options.rest.timeoutMs, retries: 0 });
       this.adapter.setMarkets(markets);
       if (this.options.pairs !== undefined) return true;
       const known = new Set(this.pairs);

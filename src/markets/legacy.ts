@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
 import type { MarketMap } from '../protocol/types.js';
-import { fetchJson } from './http.js';
+import { fetchJson, type RestOptions } from './http.js';
 
 /** The legacy REST path the reference script used; appended to --rest-url. */
 export const LEGACY_TICKER_PATH = '/public?command=returnTicker';
@@ -38,8 +38,8 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
 }
 
 /** Fetches and validates the legacy ticker map. */
-export async function fetchLegacyMarkets(restBase: string, timeoutMs: number): Promise<MarketMap> {
+export async function fetchLegacyMarkets(restBase: string, rest: RestOptions): Promise<MarketMap> {
   const url = legacyTickerUrl(restBase);
-  const body = await fetchJson(url, { timeoutMs, what: 'the ticker map' });
+  const body = await fetchJson(url, { ...rest, what: 'the ticker map' });
   return parseLegacyTickerMap(body, url);
 }

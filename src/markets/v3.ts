@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
 import type { MarketMap } from '../protocol/types.js';
-import { fetchJson } from './http.js';
+import { fetchJson, type RestOptions } from './http.js';
 
 /** The v3 REST path listing every market; appended to --rest-url. */
 export const V3_MARKETS_PATH = '/markets';
@@ -38,8 +38,8 @@ export function parseV3Markets(body: unknown, url: string): MarketMap {
 }
 
 /** Fetches and validates the v3 market list. */
-export async function fetchV3Markets(restBase: string, timeoutMs: number): Promise<MarketMap> {
+export async function fetchV3Markets(restBase: string, rest: RestOptions): Promise<MarketMap> {
   const url = v3MarketsUrl(restBase);
-  const body = await fetchJson(url, { timeoutMs, what: 'the market list' });
+  const body = await fetchJson(url, { ...rest, what: 'the market list' });
   return parseV3Markets(body, url);
 }

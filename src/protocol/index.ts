@@ -9,11 +9,11 @@ export const DEFAULT_ENDPOINTS: Readonly<Record<ApiName, { readonly rest: string
 };
 
 /** The adapter for a protocol, talking to the REST base `restUrl`. */
-export function createProtocol(api: ApiName, restUrl: string, restTimeoutMs: number): ProtocolAdapter {
+export function createProtocol(api: ApiName, restUrl: string): ProtocolAdapter {
   switch (api) {
     case 'legacy':
-      return new LegacyProtocol(restUrl, restTimeoutMs);
+      return new LegacyProtocol(restUrl);
     case 'v3':
-      return new V3Protocol(restUrl, restTimeoutMs);
+      return new V3Protocol(restUrl);
   }
 }

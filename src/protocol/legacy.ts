@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
+import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
 
@@ -169,15 +170,12 @@ export class LegacyProtocol extends LegacyDecoder implements ProtocolAdapter {
   readonly api = 'legacy' as const;
   readonly keepalive = undefined;
 
-  constructor(
-    private readonly restBase: string,
-    private readonly restTimeoutMs: number,
-  ) {
+  constructor(private readonly restBase: string) {
     super();
   }
 
-  loadMarkets(): Promise<MarketMap> {
-    return fetchLegacyMarkets(this.restBase, this.restTimeoutMs);
+  loadMarkets(rest: RestOptions): Promise<MarketMap> {
+    return fetchLegacyMarkets(this.restBase, rest);
   }
 
   subscribeMessages(pairs: readonly string[], first: boolean): string[] {

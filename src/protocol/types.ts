@@ -1,4 +1,5 @@
 import type { Level, Side } from '../book/book.js';
+import type { RestOptions } from '../markets/http.js';
 
 export type { Level, Side };
 
@@ -79,7 +80,7 @@ export interface MarketMap {
 export interface ProtocolAdapter {
   readonly api: ApiName;
   /** Fetches the market list from the REST API (throws HttpError / BadMarketsError). */
-  loadMarkets(): Promise<MarketMap>;
+  loadMarkets(rest: RestOptions): Promise<MarketMap>;
   /** Gives the decoder the current market map (after start-up or a refresh). */
   setMarkets(markets: MarketMap): void;
   /** Messages that subscribe to every channel polo-ws prints, for these pairs. */

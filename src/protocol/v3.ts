@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
+import type { RestOptions } from '../markets/http.js';
 import { fetchV3Markets } from '../markets/v3.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
 
@@ -161,15 +162,12 @@ export class V3Protocol extends V3Decoder implements ProtocolAdapter {
   readonly api = 'v3' as const;
   readonly keepalive = { intervalMs: PING_INTERVAL_MS, message: JSON.stringify({ event: 'ping' }) };
 
-  constructor(
-    private readonly restBase: string,
-    private readonly restTimeoutMs: number,
-  ) {
+  constructor(private readonly restBase: string) {
     super();
   }
 
-  loadMarkets(): Promise<MarketMap> {
-    return fetchV3Markets(this.restBase, this.restTimeoutMs);
+  loadMarkets(rest: RestOptions): Promise<MarketMap> {
+    return fetchV3Markets(this.restBase, rest);
   }
 
   subscribeMessages(pairs: readonly string[]): string[] {
