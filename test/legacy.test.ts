@@ -124,7 +124,7 @@ describe('legacy decoder: bad frames', () => {
 
 describe('legacy subscriptions', () => {
   it('subscribes to the ticker channel first, then each pair, as the reference script did', () => {
-    const protocol = new LegacyProtocol('http://127.0.0.1:1', 1000);
+    const protocol = new LegacyProtocol('http://127.0.0.1:1');
     expect(protocol.subscribeMessages(['BTC_ETH', 'USDT_BTC'], true)).toEqual([
       '{"command":"subscribe","channel":1002}',
       '{"command":"subscribe","channel":"BTC_ETH"}',

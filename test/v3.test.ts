@@ -94,7 +94,7 @@ describe('v3 decoder', () => {
 
 describe('v3 subscriptions', () => {
   it('subscribes the three channels in batches of 50 symbols and resubscribes one book alone', () => {
-    const protocol = new V3Protocol('http://127.0.0.1:1', 1000);
+    const protocol = new V3Protocol('http://127.0.0.1:1');
     const symbols = Array.from({ length: 120 }, (_, i) => `S${i}_USDT`);
     const messages = protocol.subscribeMessages(symbols).map((m) => JSON.parse(m) as { channel: string[]; symbols: string[] });
     expect(messages).toHaveLength(9);
