@@ -109,6 +109,13 @@ export class BookProcessor {
     return entry?.state === 'live' ? entry.book : undefined;
   }
 
+  /** How many pairs have a trusted book right now. */
+  liveCount(): number {
+    let live = 0;
+    for (const entry of this.pairs.values()) if (entry.state === 'live') live++;
+    return live;
+  }
+
   /** Whether the pair is waiting for a fresh snapshot after a gap. */
   isResyncing(pair: string): boolean {
     return this.pairs.get(pair)?.state === 'resyncing';

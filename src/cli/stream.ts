@@ -25,7 +25,11 @@ export interface StreamFlags {
   readonly heartbeatTimeout: number;
   readonly restTimeout: number;
   readonly restRetries: number;
+  readonly stats: boolean | undefined;
 }
+
+/** How often --stats writes its line. */
+const STATS_INTERVAL_MS = 5_000;
 
 /** Adds the stream options to a command (the main command and `demo`). */
 export function addStreamOptions(command: Command, withEndpoints: boolean): Command {
@@ -36,6 +40,7 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
       .option('--ws-url <url>', `websocket URL (default: ${DEFAULT_ENDPOINTS.v3.ws}, legacy ${DEFAULT_ENDPOINTS.legacy.ws})`, urlOption(['ws', 'wss']));
   }
   return command
+    .option('--stats', `write a status line to stderr every ${STATS_INTERVAL_MS / 1000} s (rates, live pairs, gaps, resyncs, reconnects)`)
     .option('--pairs <list>', 'only these pairs, comma-separated (default: every pair listed)', pairList)
     .addOption(new Option('--depth <n>', 'levels per side printed for each book snapshot').argParser(integerOption(1, 100_000)).default(1))
     .addOption(
@@ -65,6 +70,7 @@ export function stream(flags: StreamFlags, io: CliIO, signal: AbortSignal = io.s
       maxReconnects: flags.maxReconnects,
       heartbeatTimeoutMs: flags.heartbeatTimeout,
       rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
+      statsIntervalMs: flags.stats === true ? STATS_INTERVAL_MS : undefined,
     },
     { stdout: io.stdout, stderr: io.stderr, now: io.now, signal },
   );

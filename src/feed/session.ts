@@ -11,6 +11,7 @@ import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
 import { selectPairs } from './pairs.js';
 import { Pipeline } from './pipeline.js';
+import { formatTotals, StatsReporter, type Totals } from './stats.js';
 
 export interface SessionOptions {
   readonly wsUrl: string;
@@ -24,6 +25,8 @@ export interface SessionOptions {
   readonly heartbeatTimeoutMs: number;
   /** REST request timeout (ms) and retries of transient failures at start-up. */
   readonly rest: { readonly timeoutMs: number; readonly retries: number };
+  /** Write a --stats line to stderr this often (ms); undefined for none. */
+  readonly statsIntervalMs: number | undefined;
 }
 
 export interface SessionIO {
@@ -64,6 +67,7 @@ class Session {
   private blocked = false;
   private reconnects = 0;
   private attempt = 0;
+  private stats: StatsReporter | undefined;
 
   constructor(
     private readonly adapter: ProtocolAdapter,
@@ -105,6 +109,10 @@ class Session {
     this.pairs = selectPairs(markets, this.options.pairs);
     this.adapter.setMarkets(markets);
     this.pipeline.setPairFilter(this.options.pairs === undefined ? undefined : this.pairs);
+    if (this.options.statsIntervalMs !== undefined) {
+      this.stats = new StatsReporter(() => this.totals(), (line) => this.diagnostics.info(line), this.io.now, this.options.statsIntervalMs);
+      this.stats.start();
+    }
     for (;;) {
       if (this.stopStatus !== undefined) return this.finish(this.stopStatus);
       const end = await this.connectOnce();
@@ -126,6 +134,7 @@ class Session {
   dispose(): void {
     this.io.signal.removeEventListener('abort', this.onSignal);
     this.sink.detach();
+    this.stats?.stop();
     this.stopper.abort();
   }
 
@@ -218,18 +227,20 @@ class Session {
   private async finish(status: number): Promise<number> {
     await this.sink.flush();
     this.diagnostics.flushHeld();
-    if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) this.diagnostics.info(this.summary(status));
+    this.stats?.stop();
+    if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) {
+      this.diagnostics.info(`stopped by ${status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM'}: ${formatTotals(this.totals())}`);
+    }
     return status;
   }
 
-  private summary(status: number): string {
+  private totals(): Totals {
     const c = this.pipeline.counts;
-    const signal = status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM';
-    return (
-      `stopped by ${signal}: ${c.frames} frames, ${this.sink.lines} lines, ${this.processor.counts.gaps} gaps, ` +
-      `${c.resyncs} resyncs, ${this.reconnects} reconnects, ${c.badFrames} bad frames`
-    );
+    const p = this.processor.counts;
+    const lines = this.sink.lines;
+    return { frames: c.frames, lines, gaps: p.gaps, resyncs: c.resyncs, reconnects: this.reconnects, badFrames: c.badFrames, livePairs: this.processor.liveCount() };
   }
+
 }
 
 function lost(url: string, end: CloseInfo): string {

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StatsReporter } from '../src/feed/stats.js';
+import { startSimulator, type SimServer } from '../src/sim/index.js';
+import { BIN, runCli, untimed } from './helpers/run-cli.js';
+
+let sim: SimServer | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const legacyArgs = (s: SimServer): string[] => ['--api', 'legacy', '--rest-url', s.restUrl, '--ws-url', s.wsUrl];
+
+/** Runs polo-ws into a shell pipeline (e.g. "head -n 5"); resolves polo-ws's own exit status and the output. */
+function pipeInto(args: string[], reader: string, timeoutMs = 20_000): Promise<{ status: string; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const quoted = args.map((a) => `'${a}'`).join(' ');
+    const script = `'${process.execPath}' '${BIN}' ${quoted} 2>"$ERR" | ${reader}; echo "status=\${PIPESTATUS[0]}" >&2`;
+    const child = spawn('bash', ['-c', `ERR=$(mktemp); ${script}; cat "$ERR" >&2; rm -f "$ERR"`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`pipeline did not finish: ${err}`));
+    }, timeoutMs);
+    child.on('close', () => {
+      clearTimeout(timer);
+      const status = /status=(\d+)/.exec(err)?.[1] ?? '?';
+      resolve({ status, out, err: err.replace(/status=\d+\n/, '') });
+    });
+  });
+}
+
+describe('resilience', () => {
+  it('replaces a connection that goes silent with its socket open, and completes the stream', async () => {
+    sim = await startSimulator({ seed: 5, pairs: 20, rate: 0, frames: 1200, faults: [{ kind: 'silence', atFrame: 400, ms: 6000 }] });
+    const started = Date.now();
+    const result = await runCli([...legacyArgs(sim), '--heartbeat-timeout', '1', '--max-reconnects', '1']);
+    expect(result.code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(6000); // replaced before the silence ended
+    expect(result.stderr).toMatch(/no data from ws:\/\/127\.0\.0\.1:\d+ for 1 s: replacing the connection/);
+    const [first, second] = sim.connections();
+    expect(untimed(result.stdout)).toEqual([...(first?.expectedLines() ?? []), ...(second?.expectedLines() ?? [])]);
+  });
+
+  it('ends quietly with status 0 when the reader leaves (polo-ws | head -n 5)', async () => {
+    sim = await startSimulator({ seed: 5, pairs: 20, rate: 0 });
+    const { status, out, err } = await pipeInto(legacyArgs(sim), 'head -n 5');
+    expect(out.trimEnd().split('\n')).toHaveLength(5);
+    expect(err).toBe('');
+    expect(status).toBe('0');
+  });
+
+  it('holds the feed back for a reader that stalls, and every line still arrives', async () => {
+    sim = await startSimulator({ seed: 9, pairs: 50, rate: 0, frames: 60_000 });
+    const { status, out } = await pipeInto([...legacyArgs(sim), '--max-reconnects', '0'], '(sleep 2; wc -l)', 60_000);
+    expect(status).toBe('0');
+    expect(Number(out.trim())).toBe(sim.connections()[0]?.expectedLines().length);
+  });
+
+  it('--stats writes status lines to stderr and nothing extra to stdout', async () => {
+    sim = await startSimulator({ seed: 5, pairs: 10, rate: 200 });
+    const result = await runCli([...legacyArgs(sim), '--stats'], { onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 5600) });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/^polo-ws: stats: \d+ frames\/s, \d+ lines\/s, 10 pairs live, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames$/m);
+    expect(() => untimed(result.stdout)).not.toThrow();
+  });
+});
+
+describe('StatsReporter', () => {
+  it('reports rates since its last line', () => {
+    let now = 0;
+    let totals = { frames: 0, lines: 0, gaps: 1, resyncs: 1, reconnects: 0, badFrames: 2, livePairs: 3 };
+    const out: string[] = [];
+    const stats = new StatsReporter(() => totals, (line) => out.push(line), () => now, 5000);
+    now = 1000;
+    totals = { ...totals, frames: 500, lines: 1500 };
+    stats.tick();
+    expect(out).toEqual(['stats: 500 frames/s, 1500 lines/s, 3 pairs live, 1 gaps, 1 resyncs, 0 reconnects, 2 bad frames']);
+  });
+});
