@@ -91,3 +91,14 @@ describe('OrderBook', () => {
     expect(book.best('bid')?.price).toBe('0.9');
   });
 });
+
+describe('exact subtraction (the spread)', () => {
+  it('subtracts decimals of any scale without a float', async () => {
+    const { subtractDecimal } = await import('../src/book/decimal.js');
+    expect(subtractDecimal('0.02100000', '0.02090000')).toBe('0.00010000');
+    expect(subtractDecimal('24983.89', '24980.1')).toBe('3.79');
+    expect(subtractDecimal('403171621.65163678', '0.00000001')).toBe('403171621.65163677');
+    expect(subtractDecimal('1', '1.5')).toBe('-0.5');
+    expect(subtractDecimal('100', '99')).toBe('1');
+  });
+});

@@ -41,7 +41,7 @@ function run(processor: BookProcessor, events: FeedEvent[]): { prints: PrintEven
 
 describe('BookProcessor', () => {
   it('prints the best levels of a snapshot, best first, --depth per side', () => {
-    const { prints } = run(new BookProcessor(2), [snapshot('BTC_ETH', 100)]);
+    const { prints } = run(new BookProcessor({ depth: 2, top: false }), [snapshot('BTC_ETH', 100)]);
     expect(prints).toEqual([
       {
         kind: 'book',
@@ -59,7 +59,7 @@ describe('BookProcessor', () => {
   });
 
   it('applies in-sequence changes and prints a zero size as a removal', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     const { prints } = run(processor, [snapshot('BTC_ETH', 100), level('BTC_ETH', 101, '0.02050000', '9.5'), level('BTC_ETH', 102, '0.02000000', '0.00000000')]);
     expect(prints.slice(1)).toEqual([
       { kind: 'change', pair: 'BTC_ETH', side: 'bid', price: '0.02050000', size: '9.5' },
@@ -69,7 +69,7 @@ describe('BookProcessor', () => {
   });
 
   it('drops a duplicate (seq at or below the last) without touching the book', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     const { prints, gaps } = run(processor, [snapshot('BTC_ETH', 100), level('BTC_ETH', 101, '0.5', '1'), level('BTC_ETH', 101, '0.5', '2'), level('BTC_ETH', 99, '0.6', '1')]);
     expect(prints).toHaveLength(2);
     expect(gaps).toEqual([]);
@@ -78,7 +78,7 @@ describe('BookProcessor', () => {
   });
 
   it('resyncs only the pair whose sequence jumped, printing nothing for it until its fresh snapshot', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     const { prints, gaps } = run(processor, [
       snapshot('BTC_ETH', 100),
       snapshot('USDT_BTC', 5000),
@@ -102,7 +102,7 @@ describe('BookProcessor', () => {
   });
 
   it('does not print a pair whose book is in resync, and rebuilds it from the snapshot alone', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     run(processor, [snapshot('BTC_ETH', 100), level('BTC_ETH', 101, '0.0205', '1'), level('BTC_ETH', 105, '0.5', '1')]);
     expect(processor.isResyncing('BTC_ETH')).toBe(true);
     expect(processor.book('BTC_ETH')).toBeUndefined();
@@ -112,14 +112,14 @@ describe('BookProcessor', () => {
   });
 
   it('ignores updates for a pair before its first snapshot', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     const { prints, gaps } = run(processor, [level('BTC_ETH', 7, '0.5', '1')]);
     expect(prints).toEqual([]);
     expect(gaps).toEqual([]);
   });
 
   it('checks a v3-style message by the id it says it follows', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     const v3 = (seq: number, prevSeq: number): FeedEvent => ({ kind: 'book', pair: 'BTC_USDT', seq, prevSeq, items: [{ kind: 'level', side: 'ask', price: '1', size: '1' }] });
     const start = snapshot('BTC_USDT', 500);
     const { prints, gaps } = run(processor, [start, v3(510, 500), v3(520, 510), v3(540, 530)]);
@@ -128,7 +128,7 @@ describe('BookProcessor', () => {
   });
 
   it('forgets every book after a reconnect until each pair snapshots again', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     run(processor, [snapshot('BTC_ETH', 100)]);
     processor.resetAll();
     const { prints } = run(processor, [level('BTC_ETH', 101, '0.5', '1')]);
@@ -136,7 +136,7 @@ describe('BookProcessor', () => {
   });
 
   it('applies the items of one message in order, trades included', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     const items: BookItem[] = [
       { kind: 'trade', tradeId: '42', side: 'ask', price: '0.02000000', size: '4.00000000', timestamp: '1580000000' },
       { kind: 'level', side: 'bid', price: '0.02000000', size: '0.00000000' },
@@ -146,7 +146,7 @@ describe('BookProcessor', () => {
   });
 
   it('fills missing ticker bid/ask columns from the maintained book', () => {
-    const processor = new BookProcessor(1);
+    const processor = new BookProcessor({ depth: 1, top: false });
     const fields = { last: '1', lowestAsk: undefined, highestBid: undefined, percentChange: '0', baseVolume: '0', quoteVolume: '0', isFrozen: '0', high24hr: '1', low24hr: '1' };
     const { prints } = run(processor, [snapshot('BTC_ETH', 1), { kind: 'ticker', pair: 'BTC_ETH', fields }]);
     expect(prints[1]).toMatchObject({ kind: 'ticker', fields: { lowestAsk: '0.02100000', highestBid: '0.02000000' } });

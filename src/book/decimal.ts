@@ -50,3 +50,29 @@ export function compareCanonical(a: string, b: string): number {
   // Same length: the integer digits, then the fraction digits, compare as text.
   return a < b ? -1 : 1;
 }
+
+/**
+ * a - b, exactly, for plain decimal strings (the spread of a book). The result keeps the larger
+ * scale of the two and a leading "-" when negative.
+ */
+export function subtractDecimal(a: string, b: string): string {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  const diff = scaled(a, scale) - scaled(b, scale);
+  const negative = diff < 0n;
+  const digits = (negative ? -diff : diff).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale);
+  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
+}
+
+function fractionDigits(text: string): number {
+  const point = text.indexOf('.');
+  return point < 0 ? 0 : text.length - point - 1;
+}
+
+function scaled(text: string, scale: number): bigint {
+  const point = text.indexOf('.');
+  const whole = point < 0 ? text : text.slice(0, point);
+  const fraction = point < 0 ? '' : text.slice(point + 1);
+  return BigInt(whole + fraction.padEnd(scale, '0'));
+}

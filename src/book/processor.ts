@@ -1,5 +1,5 @@
 import { OrderBook, type Level, type Side } from './book.js';
-import { isZeroDecimal } from './decimal.js';
+import { isZeroDecimal, subtractDecimal } from './decimal.js';
 import type { BookItem, FeedEvent, TickerFields } from '../protocol/types.js';
 
 /** What the printer prints: normalized, already checked against the sequence. */
@@ -16,7 +16,15 @@ export type PrintEvent =
       readonly size: string;
       readonly timestamp: string;
     }
-  | { readonly kind: 'ticker'; readonly pair: string; readonly fields: TickerFields };
+  | { readonly kind: 'ticker'; readonly pair: string; readonly fields: TickerFields }
+  /** Best bid and ask after they changed (--top); spread is ask - bid, exact, when both exist. */
+  | {
+      readonly kind: 'top';
+      readonly pair: string;
+      readonly bid: Level | undefined;
+      readonly ask: Level | undefined;
+      readonly spread: string | undefined;
+    };
 
 /** Why a pair's book can no longer be trusted and needs a fresh snapshot. */
 export interface Gap {
@@ -34,6 +42,15 @@ interface PairBook {
   state: PairState;
   last: number;
   readonly book: OrderBook;
+  /** Best bid and ask as last reported by --top ("" before the first report). */
+  topKey: string;
+}
+
+export interface ProcessorOptions {
+  /** Levels per side printed for each snapshot. */
+  readonly depth: number;
+  /** Report best bid/ask changes (--top). */
+  readonly top: boolean;
 }
 
 /** Running counts, for the summary line and tests. */
@@ -52,8 +69,13 @@ export class BookProcessor {
   private readonly pairs = new Map<string, PairBook>();
   readonly counts: ProcessorCounts = { gaps: 0, duplicates: 0, unsynced: 0 };
 
-  /** @param depth levels per side printed for each snapshot */
-  constructor(private readonly depth: number) {}
+  private readonly depth: number;
+  private readonly top: boolean;
+
+  constructor(options: ProcessorOptions) {
+    this.depth = options.depth;
+    this.top = options.top;
+  }
 
   /**
    * Applies one decoded event, appending what to print to `out`. Returns the gap when this event
@@ -76,6 +98,7 @@ export class BookProcessor {
       entry.state = 'live';
       entry.last = event.seq;
       this.applyItems(event.pair, entry.book, event.items, snapshotAt, out);
+      if (this.top) this.reportTop(event.pair, entry, out);
       return undefined;
     }
     if (entry.state !== 'live') {
@@ -95,6 +118,7 @@ export class BookProcessor {
     }
     entry.last = event.seq;
     this.applyItems(event.pair, entry.book, event.items, 0, out);
+    if (this.top) this.reportTop(event.pair, entry, out);
     return undefined;
   }
 
@@ -124,7 +148,7 @@ export class BookProcessor {
   private entry(pair: string): PairBook {
     let entry = this.pairs.get(pair);
     if (entry === undefined) {
-      entry = { state: 'awaiting', last: 0, book: new OrderBook() };
+      entry = { state: 'awaiting', last: 0, book: new OrderBook(), topKey: '' };
       this.pairs.set(pair, entry);
     }
     return entry;
@@ -132,6 +156,7 @@ export class BookProcessor {
 
   private markResyncing(entry: PairBook): void {
     entry.state = 'resyncing';
+    entry.topKey = '';
     // The old book is untrusted and the snapshot replaces it: free its memory now.
     entry.book.clear();
   }
@@ -154,6 +179,17 @@ export class BookProcessor {
           break;
       }
     }
+  }
+
+  /** Appends a top event when the pair's best bid or ask (price or size) differs from the last one reported. */
+  private reportTop(pair: string, entry: PairBook, out: PrintEvent[]): void {
+    const bid = entry.book.best('bid');
+    const ask = entry.book.best('ask');
+    const key = `${bid?.price ?? '-'}@${bid?.size ?? '-'}|${ask?.price ?? '-'}@${ask?.size ?? '-'}`;
+    if (key === entry.topKey) return;
+    entry.topKey = key;
+    const spread = bid !== undefined && ask !== undefined ? subtractDecimal(ask.price, bid.price) : undefined;
+    out.push({ kind: 'top', pair, bid, ask, spread });
   }
 
   /** Fills ticker columns the protocol lacks (v3 has no bid/ask) from the maintained book. */

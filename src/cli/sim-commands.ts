@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addStreamOptions, stream, type CliIO, type StreamFlags } from './stream.js';
 import { defaultSimOptions, parseFault, startSimulator, type SimFault, type SimOptions } from '../sim/index.js';
-import { integerOption, secondsOption } from './options.js';
+import { integerOption } from './options.js';
 
 interface SimFlags {
   readonly host: string;
@@ -82,19 +82,12 @@ export function addSimulatorCommands(program: Command, io: CliIO, setStatus: (st
   const demo = program
     .command('demo')
     .description('Stream from the built-in simulated exchange, started in-process, through the normal pipeline.')
-    .option('--duration <s>', 'stop after this many seconds (default: run until Ctrl-C)', secondsOption)
     .addHelpText('after', '\nExamples:\n  $ polo-ws demo --duration 10\n  $ polo-ws demo --depth 3 --pairs BTC_ETH | grep TRADE');
-  addSimOptions(addStreamOptions(demo, false), true).action(async (flags: StreamFlags & SimFlags & { duration?: number }) => {
+  addSimOptions(addStreamOptions(demo, false), true).action(async (flags: StreamFlags & SimFlags) => {
     const server = await startSimulator(simOptions(flags));
-    const stop = new AbortController();
-    const forward = (): void => stop.abort(io.signal.reason);
-    io.signal.addEventListener('abort', forward, { once: true });
-    const timer = flags.duration === undefined ? undefined : setTimeout(() => stop.abort(0), flags.duration);
     try {
-      setStatus(await stream({ ...flags, api: 'legacy', restUrl: server.restUrl, wsUrl: server.wsUrl }, io, stop.signal));
+      setStatus(await stream({ ...flags, api: 'legacy', restUrl: server.restUrl, wsUrl: server.wsUrl }, io));
     } finally {
-      clearTimeout(timer);
-      io.signal.removeEventListener('abort', forward);
       await server.close();
     }
   });

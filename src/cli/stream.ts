@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
 import type { ApiName } from '../protocol/types.js';
+import type { TimestampMode } from '../output/timestamp.js';
 import { countOrUnlimited, integerOption, pairList, secondsOption, urlOption } from './options.js';
 
 /** What the CLI talks to; tests pass their own. */
@@ -26,6 +27,11 @@ export interface StreamFlags {
   readonly restTimeout: number;
   readonly restRetries: number;
   readonly stats: boolean | undefined;
+  readonly top: boolean | undefined;
+  readonly format: 'text' | 'json';
+  readonly timestamp: TimestampMode;
+  readonly maxLines: number;
+  readonly duration: number | undefined;
 }
 
 /** How often --stats writes its line. */
@@ -40,6 +46,13 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
       .option('--ws-url <url>', `websocket URL (default: ${DEFAULT_ENDPOINTS.v3.ws}, legacy ${DEFAULT_ENDPOINTS.legacy.ws})`, urlOption(['ws', 'wss']));
   }
   return command
+    .addOption(new Option('--format <format>', 'text: the reference lines; json: one JSON object per line (NDJSON)').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--timestamp <mode>', 'text line stamp: local or utc time, epoch-ms, or none').choices(['local', 'utc', 'epoch-ms', 'none']).default('local'),
+    )
+    .option('--top', 'also print a TOP line whenever a pair\'s best bid or ask changes, with the spread')
+    .addOption(new Option('--max-lines <n>', 'stop (status 0) after printing n lines').argParser(integerOption(1)).default(Number.POSITIVE_INFINITY, 'no limit'))
+    .option('--duration <s>', 'stop (status 0) after this many seconds', secondsOption)
     .option('--stats', `write a status line to stderr every ${STATS_INTERVAL_MS / 1000} s (rates, live pairs, gaps, resyncs, reconnects)`)
     .option('--pairs <list>', 'only these pairs, comma-separated (default: every pair listed)', pairList)
     .addOption(new Option('--depth <n>', 'levels per side printed for each book snapshot').argParser(integerOption(1, 100_000)).default(1))
@@ -58,7 +71,7 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
 }
 
 /** Runs the stream with parsed flags; resolves to the exit status. */
-export function stream(flags: StreamFlags, io: CliIO, signal: AbortSignal = io.signal): Promise<number> {
+export function stream(flags: StreamFlags, io: CliIO): Promise<number> {
   const endpoints = DEFAULT_ENDPOINTS[flags.api];
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
   return runSession(
@@ -71,8 +84,13 @@ export function stream(flags: StreamFlags, io: CliIO, signal: AbortSignal = io.s
       heartbeatTimeoutMs: flags.heartbeatTimeout,
       rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
       statsIntervalMs: flags.stats === true ? STATS_INTERVAL_MS : undefined,
+      top: flags.top === true,
+      format: flags.format,
+      timestamp: flags.timestamp,
+      maxLines: flags.maxLines,
+      durationMs: flags.duration,
     },
-    { stdout: io.stdout, stderr: io.stderr, now: io.now, signal },
+    { stdout: io.stdout, stderr: io.stderr, now: io.now, signal: io.signal },
   );
 }
 

@@ -17,6 +17,17 @@ export interface ConnectionHandlers {
   readonly onOpen: () => void;
   readonly onMessage: (text: string) => void;
   readonly onClose: (info: CloseInfo) => void;
+  /** No frame for staleAfterMs while reading: the connection is being dropped. */
+  readonly onStale: () => void;
+}
+
+export interface ConnectionOptions {
+  readonly handshakeTimeoutMs: number;
+  /** No frame at all for this long (while not paused) means the feed is dead: terminate. */
+  readonly staleAfterMs: number;
+  /** Sent every `everyMs` once open, so the server keeps the connection and answers. */
+  readonly keepalive: { readonly message: string; readonly everyMs: number } | undefined;
+  readonly now: () => number;
 }
 
 const NORMAL_CLOSE_CODES = new Set([1000, 1001, 1005]);
@@ -27,22 +38,48 @@ const NORMAL_CLOSE_CODES = new Set([1000, 1001, 1005]);
  */
 export class Connection {
   private readonly socket: WebSocket;
+  private readonly timers: NodeJS.Timeout[] = [];
   private lastError: Error | undefined;
   private ended = false;
+  private lastFrameAt: number;
+  private paused = false;
 
-  constructor(url: string, handlers: ConnectionHandlers, handshakeTimeoutMs: number) {
-    this.socket = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: handshakeTimeoutMs, perMessageDeflate: false });
-    this.socket.on('open', handlers.onOpen);
-    this.socket.on('message', (data: WebSocket.RawData) => handlers.onMessage(rawText(data)));
+  constructor(url: string, handlers: ConnectionHandlers, private readonly options: ConnectionOptions) {
+    this.lastFrameAt = options.now();
+    this.socket = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: options.handshakeTimeoutMs, perMessageDeflate: false });
+    this.socket.on('open', () => {
+      this.lastFrameAt = options.now();
+      const keepalive = options.keepalive;
+      if (keepalive !== undefined) this.timers.push(setInterval(() => this.send(keepalive.message), keepalive.everyMs));
+      handlers.onOpen();
+    });
+    this.socket.on('message', (data: WebSocket.RawData) => {
+      this.lastFrameAt = options.now();
+      handlers.onMessage(rawText(data));
+    });
     this.socket.on('error', (error: Error) => {
       this.lastError ??= error;
     });
     this.socket.on('close', (code: number, reason: Buffer) => {
       if (this.ended) return;
       this.ended = true;
+      for (const timer of this.timers) clearInterval(timer);
       const normal = this.lastError === undefined && NORMAL_CLOSE_CODES.has(code);
       handlers.onClose({ code, reason: reason.toString('utf8'), normal, error: this.lastError });
     });
+    this.timers.push(setInterval(() => this.checkStale(handlers), Math.min(1000, options.staleAfterMs / 4)));
+  }
+
+  /** The time of the last frame, as `now()` read it. */
+  get lastFrameTime(): number {
+    return this.lastFrameAt;
+  }
+
+  private checkStale(handlers: ConnectionHandlers): void {
+    // While paused for a slow reader, silence is ours, not the server's.
+    if (this.paused || this.options.now() - this.lastFrameAt <= this.options.staleAfterMs) return;
+    handlers.onStale();
+    this.terminate();
   }
 
   get isOpen(): boolean {
@@ -55,10 +92,14 @@ export class Connection {
 
   /** Stops reading from the socket (backpressure from stdout). */
   pause(): void {
+    this.paused = true;
     this.socket.pause();
   }
 
   resume(): void {
+    this.paused = false;
+    // The silence while paused was the reader's: the stale clock starts again now.
+    this.lastFrameAt = this.options.now();
     this.socket.resume();
   }
 

@@ -1,8 +1,7 @@
 import type { BookProcessor, PrintEvent } from '../book/processor.js';
 import type { Diagnostics } from '../output/diagnostics.js';
 import type { LineSink } from '../output/sink.js';
-import { formatEvent } from '../output/text.js';
-import type { LocalTimestamp } from '../output/timestamp.js';
+import type { LineFormatter } from '../output/format.js';
 import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
 import { excerpt } from '../markets/http.js';
 
@@ -11,7 +10,11 @@ export interface PipelineDeps {
   readonly processor: BookProcessor;
   readonly sink: LineSink;
   readonly diagnostics: Diagnostics;
-  readonly timestamp: LocalTimestamp;
+  readonly formatter: LineFormatter;
+  /** Stop after this many lines (--max-lines); Infinity for no limit. */
+  readonly maxLines: number;
+  /** Called once when maxLines lines have been written. */
+  readonly onMaxLines: () => void;
   /** Fetches the market map again (a new listing); resolves false when that failed. */
   readonly refreshMarkets: () => Promise<boolean>;
   /** Unsubscribes and subscribes one pair again, for a fresh snapshot after a gap. */
@@ -45,8 +48,11 @@ export class Pipeline {
   private busy: Promise<void> | undefined;
   private readonly prints: PrintEvent[] = [];
   private pairFilter: ReadonlySet<string> | undefined;
+  private linesLeft: number;
 
-  constructor(private readonly deps: PipelineDeps) {}
+  constructor(private readonly deps: PipelineDeps) {
+    this.linesLeft = deps.maxLines;
+  }
 
   /** Prints only these pairs (--pairs); undefined prints every pair. */
   setPairFilter(pairs: readonly string[] | undefined): void {
@@ -126,15 +132,17 @@ export class Pipeline {
         this.deps.resync(gap.pair);
       }
     }
-    if (prints.length === 0) return;
-    const stamp = this.deps.timestamp.format(at);
+    if (prints.length === 0 || this.linesLeft <= 0) return;
     let chunk = '';
     let count = 0;
     const push = (line: string): void => {
-      chunk += `${stamp} ${line}\n`;
+      if (count >= this.linesLeft) return;
+      chunk += `${line}\n`;
       count++;
     };
-    for (const event of prints) formatEvent(event, push);
+    for (const event of prints) this.deps.formatter.format(event, at, push);
+    this.linesLeft -= count;
     this.deps.sink.write(chunk, count);
+    if (this.linesLeft <= 0) this.deps.onMaxLines();
   }
 }

@@ -5,7 +5,8 @@ import { ExitStatus, WebSocketError } from '../errors.js';
 import { describe } from '../markets/http.js';
 import { Diagnostics } from '../output/diagnostics.js';
 import { LineSink } from '../output/sink.js';
-import { LocalTimestamp } from '../output/timestamp.js';
+import { JsonFormatter, TextFormatter } from '../output/format.js';
+import type { TimestampMode } from '../output/timestamp.js';
 import type { ProtocolAdapter } from '../protocol/types.js';
 import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
@@ -19,6 +20,16 @@ export interface SessionOptions {
   readonly pairs: readonly string[] | undefined;
   /** Levels per side printed for each snapshot. */
   readonly depth: number;
+  /** Print a TOP line when a pair's best bid or ask changes. */
+  readonly top: boolean;
+  /** text (the reference script's lines) or json (NDJSON). */
+  readonly format: 'text' | 'json';
+  /** How text lines are stamped. */
+  readonly timestamp: TimestampMode;
+  /** Stop with status 0 after this many lines (Infinity: no limit). */
+  readonly maxLines: number;
+  /** Stop with status 0 after this long (ms), if set. */
+  readonly durationMs: number | undefined;
   /** Reconnects allowed after the first connection; Infinity for no limit. */
   readonly maxReconnects: number;
   /** No frame at all for this long means the connection is dead, open socket or not. */
@@ -68,6 +79,7 @@ class Session {
   private reconnects = 0;
   private attempt = 0;
   private stats: StatsReporter | undefined;
+  private durationTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly adapter: ProtocolAdapter,
@@ -75,7 +87,7 @@ class Session {
     private readonly io: SessionIO,
   ) {
     this.diagnostics = new Diagnostics(io.stderr, io.now);
-    this.processor = new BookProcessor(options.depth);
+    this.processor = new BookProcessor({ depth: options.depth, top: options.top });
     this.sink = new LineSink(io.stdout, {
       onBlocked: () => this.setBlocked(true),
       onDrained: () => this.setBlocked(false),
@@ -89,7 +101,9 @@ class Session {
       processor: this.processor,
       sink: this.sink,
       diagnostics: this.diagnostics,
-      timestamp: new LocalTimestamp(),
+      formatter: options.format === 'json' ? new JsonFormatter() : new TextFormatter(options.timestamp),
+      maxLines: options.maxLines,
+      onMaxLines: () => this.stop(ExitStatus.OK),
       refreshMarkets: () => this.refreshMarkets(),
       resync: (pair) => {
         for (const message of this.adapter.resubscribeMessages(pair)) this.connection?.send(message);
@@ -99,6 +113,9 @@ class Session {
   }
 
   async run(): Promise<number> {
+    if (this.options.durationMs !== undefined) {
+      this.durationTimer = setTimeout(() => this.stop(ExitStatus.OK), this.options.durationMs);
+    }
     const markets = await this.adapter
       .loadMarkets({ ...this.options.rest, signal: this.stopper.signal, onRetry: (message) => this.diagnostics.warn('rest', message) })
       .catch((error: unknown) => {
@@ -135,53 +152,45 @@ class Session {
     this.io.signal.removeEventListener('abort', this.onSignal);
     this.sink.detach();
     this.stats?.stop();
+    clearTimeout(this.durationTimer);
     this.stopper.abort();
   }
 
   /** Opens one connection, subscribes, and resolves with how it ended. */
   private connectOnce(): Promise<CloseInfo> {
     return new Promise((resolve) => {
-      let lastFrameAt = this.io.now();
-      const timers: NodeJS.Timeout[] = [];
+      const keepalive = this.adapter.keepalive;
+      const timeout = this.options.heartbeatTimeoutMs;
       const connection = new Connection(
         this.options.wsUrl,
         {
           onOpen: () => {
-            lastFrameAt = this.io.now();
             for (const message of this.adapter.subscribeMessages(this.pairs, true)) connection.send(message);
-            const keepalive = this.adapter.keepalive;
-            if (keepalive !== undefined) {
-              // Often enough for the server's idle limit and for our own stale check to hear a pong.
-              const every = Math.min(keepalive.intervalMs, this.options.heartbeatTimeoutMs / 3);
-              timers.push(setInterval(() => connection.send(keepalive.message), every));
-            }
           },
           onMessage: (text) => {
-            lastFrameAt = this.io.now();
             const good = this.pipeline.counts.goodFrames;
-            this.pipeline.receive(text, lastFrameAt);
+            this.pipeline.receive(text, connection.lastFrameTime);
             if (this.pipeline.counts.goodFrames !== good) this.attempt = 0;
           },
+          onStale: () => this.diagnostics.warn('stale', `no data from ${this.options.wsUrl} for ${timeout / 1000} s: replacing the connection`),
           onClose: (info) => {
-            for (const timer of timers) clearInterval(timer);
             this.connection = undefined;
             resolve(info);
           },
         },
-        HANDSHAKE_TIMEOUT_MS,
+        {
+          handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+          staleAfterMs: timeout,
+          // Often enough for the server's idle limit and for the stale check to hear a pong.
+          keepalive: keepalive && { message: keepalive.message, everyMs: Math.min(keepalive.intervalMs, timeout / 3) },
+          now: this.io.now,
+        },
       );
       this.connection = connection;
       if (this.blocked) connection.pause();
-      const timeout = this.options.heartbeatTimeoutMs;
-      timers.push(
-        setInterval(() => {
-          if (this.io.now() - lastFrameAt <= timeout || this.blocked) return;
-          this.diagnostics.warn('stale', `no data from ${this.options.wsUrl} for ${timeout / 1000} s: replacing the connection`);
-          connection.terminate();
-        }, Math.min(1000, timeout / 4)),
-      );
     });
   }
+
 
   private async refreshMarkets(): Promise<boolean> {
     try {

@@ -22,6 +22,12 @@ export function formatEvent(event: PrintEvent, push: (line: string) => void): vo
           `${event.size}(size),${event.timestamp}(timestamp)`,
       );
       return;
+    case 'top': {
+      const bid = event.bid === undefined ? '-' : `${event.bid.price}@${event.bid.size}`;
+      const ask = event.ask === undefined ? '-' : `${event.ask.price}@${event.ask.size}`;
+      push(`TOP ${event.pair} bid=${bid} ask=${ask} spread=${event.spread ?? '-'}`);
+      return;
+    }
     case 'ticker': {
       const f = event.fields;
       push(
