@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PrintEvent } from '../src/book/processor.js';
 import { formatEvent } from '../src/output/text.js';
-import { LocalTimestamp } from '../src/output/timestamp.js';
+import { LineTimestamp } from '../src/output/timestamp.js';
 import { pythonText } from '../src/protocol/legacy.js';
 
 function lines(event: PrintEvent): string[] {
@@ -65,9 +65,16 @@ describe('text lines (the reference script formats)', () => {
 });
 
 describe('timestamps', () => {
-  it('formats local time as YYYY-MM-DD HH:MM:SS.mmm', () => {
+  it('formats local time as YYYY-MM-DD HH:MM:SS.mmm, as the reference script', () => {
     const ms = new Date(2020, 2, 1, 9, 5, 7, 42).getTime();
-    expect(new LocalTimestamp().format(ms)).toBe('2020-03-01 09:05:07.042');
-    expect(new LocalTimestamp().format(ms + 958)).toBe('2020-03-01 09:05:08.000');
+    expect(new LineTimestamp('local').prefix(ms)).toBe('2020-03-01 09:05:07.042 ');
+    expect(new LineTimestamp('local').prefix(ms + 958)).toBe('2020-03-01 09:05:08.000 ');
+  });
+
+  it('formats utc, epoch-ms and none', () => {
+    const ms = Date.UTC(2026, 10, 25, 23, 59, 59, 999);
+    expect(new LineTimestamp('utc').prefix(ms)).toBe('2026-11-25 23:59:59.999 ');
+    expect(new LineTimestamp('epoch-ms').prefix(ms)).toBe(`${ms} `);
+    expect(new LineTimestamp('none').prefix(ms)).toBe('');
   });
 });
