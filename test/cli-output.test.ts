@@ -87,6 +87,29 @@ describe('output options', () => {
     expect(withoutTickers(result.stdout.trimEnd().split('\n').filter((line) => !line.startsWith('TOP ')))).toEqual(referenceLines);
   });
 
+  it('--channels trades subscribes the pair channels alone and prints only trades', async () => {
+    const result = await run(['--channels', 'trades', '--timestamp', 'none']);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trimEnd().split('\n')).toEqual(referenceLines.filter((line) => line.startsWith('TRADE ')));
+    expect(server?.commands).not.toContainEqual({ command: 'subscribe', channel: 1002 });
+  });
+
+  it('--channels ticker subscribes the ticker channel alone', async () => {
+    server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps: fixture.frames, subscriptions: 1 });
+    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', '--channels', 'ticker']);
+    expect(result.code).toBe(0);
+    expect(server.commands).toEqual([{ command: 'subscribe', channel: 1002 }]);
+    expect(untimed(result.stdout).every((line) => line.startsWith('TICKER UPDATE '))).toBe(true);
+  });
+
+  it('refuses --top without the book channel, and unknown channels, with status 2', async () => {
+    for (const args of [['--top', '--channels', 'ticker'], ['--channels', 'candles']]) {
+      const result = await runCli(['--rest-url', 'http://127.0.0.1:1', ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^polo-ws: error: /);
+    }
+  });
+
   it('--max-lines prints exactly that many lines and exits 0', async () => {
     const result = await run(['--max-lines', '7'], 'stay-open');
     expect(result.code).toBe(0);

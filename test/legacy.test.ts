@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LegacyDecoder, LegacyProtocol } from '../src/protocol/legacy.js';
-import type { DecodeResult } from '../src/protocol/types.js';
+import { ALL_CHANNELS, type DecodeResult } from '../src/protocol/types.js';
 
 const markets = { pairs: ['BTC_ETH', 'USDT_BTC'], byId: new Map([['148', 'BTC_ETH'], ['121', 'USDT_BTC']]), frozen: new Set<string>() };
 
@@ -125,7 +125,7 @@ describe('legacy decoder: bad frames', () => {
 describe('legacy subscriptions', () => {
   it('subscribes to the ticker channel first, then each pair, as the reference script did', () => {
     const protocol = new LegacyProtocol('http://127.0.0.1:1');
-    expect(protocol.subscribeMessages(['BTC_ETH', 'USDT_BTC'], true)).toEqual([
+    expect(protocol.subscribeMessages(['BTC_ETH', 'USDT_BTC'], ALL_CHANNELS, true)).toEqual([
       '{"command":"subscribe","channel":1002}',
       '{"command":"subscribe","channel":"BTC_ETH"}',
       '{"command":"subscribe","channel":"USDT_BTC"}',

@@ -40,6 +40,13 @@ describe('--pairs selection', () => {
     expect(selectPairs(markets, ['usdt_btc', 'USDT_BTC'])).toEqual(['USDT_BTC']);
   });
 
+  it('expands globs in the market order, case-insensitively', () => {
+    const more = { ...markets, pairs: ['BTC_ETH', 'USDT_BTC', 'USDT_ETH', 'BTC_XMR'] };
+    expect(selectPairs(more, ['usdt_*'])).toEqual(['USDT_BTC', 'USDT_ETH']);
+    expect(selectPairs(more, ['*_ETH', 'BTC_X?R'])).toEqual(['BTC_ETH', 'USDT_ETH', 'BTC_XMR']);
+    expect(() => selectPairs(more, ['EUR_*'])).toThrow(UsageError);
+  });
+
   it('refuses a pair the exchange does not list', () => {
     expect(() => selectPairs(markets, ['BTC_ETH', 'ETH_NOPE'])).toThrow(UsageError);
   });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import type { Channel } from '../protocol/types.js';
 
 /** A commander parser for a whole number in [min, max]. */
 export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -47,4 +48,18 @@ export function pairList(value: string): string[] {
     .filter((pair) => pair !== '');
   if (pairs.length === 0) throw new InvalidArgumentError('expected pair names such as BTC_ETH,USDT_BTC');
   return pairs;
+}
+
+/** A commander parser for --channels: a comma-separated subset of ticker, book, trades. */
+export function channelList(value: string): Set<Channel> {
+  const channels = new Set<Channel>();
+  for (const name of value.split(',').map((part) => part.trim().toLowerCase())) {
+    if (name === '') continue;
+    if (name !== 'ticker' && name !== 'book' && name !== 'trades') {
+      throw new InvalidArgumentError(`unknown channel "${name}" (expected ticker, book, trades)`);
+    }
+    channels.add(name);
+  }
+  if (channels.size === 0) throw new InvalidArgumentError('expected one or more of ticker, book, trades');
+  return channels;
 }

@@ -2,9 +2,10 @@ import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
-import type { ApiName } from '../protocol/types.js';
+import { ALL_CHANNELS, type ApiName, type Channel } from '../protocol/types.js';
 import type { TimestampMode } from '../output/timestamp.js';
-import { countOrUnlimited, integerOption, pairList, secondsOption, urlOption } from './options.js';
+import { channelList, countOrUnlimited, integerOption, pairList, secondsOption, urlOption } from './options.js';
+import { UsageError } from '../errors.js';
 
 /** What the CLI talks to; tests pass their own. */
 export interface CliIO {
@@ -28,6 +29,7 @@ export interface StreamFlags {
   readonly restRetries: number;
   readonly stats: boolean | undefined;
   readonly top: boolean | undefined;
+  readonly channels: ReadonlySet<Channel>;
   readonly format: 'text' | 'json';
   readonly timestamp: TimestampMode;
   readonly maxLines: number;
@@ -49,6 +51,11 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
     .addOption(new Option('--format <format>', 'text: the reference lines; json: one JSON object per line (NDJSON)').choices(['text', 'json']).default('text'))
     .addOption(
       new Option('--timestamp <mode>', 'text line stamp: local or utc time, epoch-ms, or none').choices(['local', 'utc', 'epoch-ms', 'none']).default('local'),
+    )
+    .addOption(
+      new Option('--channels <list>', 'subscribe to and print only these: ticker, book, trades (comma-separated)')
+        .argParser(channelList)
+        .default(ALL_CHANNELS, 'ticker,book,trades'),
     )
     .option('--top', 'also print a TOP line whenever a pair\'s best bid or ask changes, with the spread')
     .addOption(new Option('--max-lines <n>', 'stop (status 0) after printing n lines').argParser(integerOption(1)).default(Number.POSITIVE_INFINITY, 'no limit'))
@@ -72,6 +79,7 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
 
 /** Runs the stream with parsed flags; resolves to the exit status. */
 export function stream(flags: StreamFlags, io: CliIO): Promise<number> {
+  if (flags.top === true && !flags.channels.has('book')) throw new UsageError('--top needs the book channel (add book to --channels)');
   const endpoints = DEFAULT_ENDPOINTS[flags.api];
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
   return runSession(
@@ -85,6 +93,7 @@ export function stream(flags: StreamFlags, io: CliIO): Promise<number> {
       rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
       statsIntervalMs: flags.stats === true ? STATS_INTERVAL_MS : undefined,
       top: flags.top === true,
+      channels: flags.channels,
       format: flags.format,
       timestamp: flags.timestamp,
       maxLines: flags.maxLines,

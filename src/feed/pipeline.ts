@@ -2,7 +2,7 @@ import type { BookProcessor, PrintEvent } from '../book/processor.js';
 import type { Diagnostics } from '../output/diagnostics.js';
 import type { LineSink } from '../output/sink.js';
 import type { LineFormatter } from '../output/format.js';
-import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
+import type { Channel, FeedEvent, ProtocolAdapter } from '../protocol/types.js';
 import { excerpt } from '../markets/http.js';
 
 export interface PipelineDeps {
@@ -11,6 +11,8 @@ export interface PipelineDeps {
   readonly sink: LineSink;
   readonly diagnostics: Diagnostics;
   readonly formatter: LineFormatter;
+  /** Channels whose lines are printed (legacy trades arrive with the book, which is kept regardless). */
+  readonly channels: ReadonlySet<Channel>;
   /** Stop after this many lines (--max-lines); Infinity for no limit. */
   readonly maxLines: number;
   /** Called once when maxLines lines have been written. */
@@ -140,9 +142,22 @@ export class Pipeline {
       chunk += `${line}\n`;
       count++;
     };
-    for (const event of prints) this.deps.formatter.format(event, at, push);
+    const channels = this.deps.channels;
+    for (const event of prints) if (channels.has(channelOf(event))) this.deps.formatter.format(event, at, push);
     this.linesLeft -= count;
     this.deps.sink.write(chunk, count);
     if (this.linesLeft <= 0) this.deps.onMaxLines();
+  }
+}
+
+/** The --channels name a print event belongs to. */
+function channelOf(event: PrintEvent): Channel {
+  switch (event.kind) {
+    case 'ticker':
+      return 'ticker';
+    case 'trade':
+      return 'trades';
+    default:
+      return 'book';
   }
 }

@@ -7,7 +7,7 @@ import { Diagnostics } from '../output/diagnostics.js';
 import { LineSink } from '../output/sink.js';
 import { JsonFormatter, TextFormatter } from '../output/format.js';
 import type { TimestampMode } from '../output/timestamp.js';
-import type { ProtocolAdapter } from '../protocol/types.js';
+import type { Channel, ProtocolAdapter } from '../protocol/types.js';
 import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
 import { selectPairs } from './pairs.js';
@@ -20,6 +20,8 @@ export interface SessionOptions {
   readonly pairs: readonly string[] | undefined;
   /** Levels per side printed for each snapshot. */
   readonly depth: number;
+  /** What to subscribe and print. */
+  readonly channels: ReadonlySet<Channel>;
   /** Print a TOP line when a pair's best bid or ask changes. */
   readonly top: boolean;
   /** text (the reference script's lines) or json (NDJSON). */
@@ -103,6 +105,7 @@ class Session {
       diagnostics: this.diagnostics,
       formatter: options.format === 'json' ? new JsonFormatter() : new TextFormatter(options.timestamp),
       maxLines: options.maxLines,
+      channels: options.channels,
       onMaxLines: () => this.stop(ExitStatus.OK),
       refreshMarkets: () => this.refreshMarkets(),
       resync: (pair) => {
@@ -165,7 +168,7 @@ class Session {
         this.options.wsUrl,
         {
           onOpen: () => {
-            for (const message of this.adapter.subscribeMessages(this.pairs, true)) connection.send(message);
+            for (const message of this.adapter.subscribeMessages(this.pairs, this.options.channels, true)) connection.send(message);
           },
           onMessage: (text) => {
             const good = this.pipeline.counts.goodFrames;
@@ -203,7 +206,7 @@ class Session {
       if (added.length > 0) {
         this.pairs.push(...added);
         this.diagnostics.info(`new pair${added.length === 1 ? '' : 's'} listed: ${added.join(', ')}; subscribing`);
-        for (const message of this.adapter.subscribeMessages(added, false)) this.connection?.send(message);
+        for (const message of this.adapter.subscribeMessages(added, this.options.channels, false)) this.connection?.send(message);
       }
       return true;
     } catch (error) {

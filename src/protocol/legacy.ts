@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
-import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
+import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
 
 /** Channel numbers of the legacy push API. */
 export const TICKER_CHANNEL = 1002;
@@ -178,9 +178,10 @@ export class LegacyProtocol extends LegacyDecoder implements ProtocolAdapter {
     return fetchLegacyMarkets(this.restBase, rest);
   }
 
-  subscribeMessages(pairs: readonly string[], first: boolean): string[] {
-    const out = first ? [command('subscribe', TICKER_CHANNEL)] : [];
-    for (const pair of pairs) out.push(command('subscribe', pair));
+  subscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>, first: boolean): string[] {
+    const out = first && channels.has('ticker') ? [command('subscribe', TICKER_CHANNEL)] : [];
+    // A pair's channel carries both its book and its trades.
+    if (channels.has('book') || channels.has('trades')) for (const pair of pairs) out.push(command('subscribe', pair));
     return out;
   }
 

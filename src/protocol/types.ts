@@ -6,6 +6,12 @@ export type { Level, Side };
 /** The protocols polo-ws speaks. */
 export type ApiName = 'legacy' | 'v3';
 
+/** What a user can ask to stream (--channels). */
+export type Channel = 'ticker' | 'book' | 'trades';
+
+/** Every channel: the default. */
+export const ALL_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['ticker', 'book', 'trades']);
+
 /** One item of a sequenced book message, in the order the exchange sent it. */
 export type BookItem =
   | { readonly kind: 'snapshot'; readonly asks: readonly Level[]; readonly bids: readonly Level[] }
@@ -83,8 +89,11 @@ export interface ProtocolAdapter {
   loadMarkets(rest: RestOptions): Promise<MarketMap>;
   /** Gives the decoder the current market map (after start-up or a refresh). */
   setMarkets(markets: MarketMap): void;
-  /** Messages that subscribe to every channel polo-ws prints, for these pairs. */
-  subscribeMessages(pairs: readonly string[], first: boolean): string[];
+  /**
+   * Messages that subscribe these pairs to the channels asked for; `first` on a new connection
+   * (legacy's ticker channel covers every pair and is subscribed once).
+   */
+  subscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>, first: boolean): string[];
   /** Messages that drop and re-request one pair's book, to get a fresh snapshot after a gap. */
   resubscribeMessages(pair: string): string[];
   /**

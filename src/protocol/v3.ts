@@ -2,12 +2,19 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { fetchV3Markets } from '../markets/v3.js';
-import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
+import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
 
 /** Symbols per subscribe message: the documented API sets no cap, so stay modest. */
 export const SUBSCRIBE_BATCH = 50;
 /** The server drops a connection silent for 30 s; ping well inside that. */
 export const PING_INTERVAL_MS = 15_000;
+
+/** polo-ws channels and their v3 names, in subscription order. */
+const V3_CHANNELS: readonly (readonly [Channel, string])[] = [
+  ['ticker', 'ticker'],
+  ['trades', 'trades'],
+  ['book', 'book_lv2'],
+];
 
 const decimal = z.string().regex(DECIMAL_PATTERN, 'not a plain decimal string');
 const text = z.union([z.string(), z.number()]).transform(String);
@@ -170,11 +177,12 @@ export class V3Protocol extends V3Decoder implements ProtocolAdapter {
     return fetchV3Markets(this.restBase, rest);
   }
 
-  subscribeMessages(pairs: readonly string[]): string[] {
+  subscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>): string[] {
+    const names = V3_CHANNELS.filter(([channel]) => channels.has(channel)).map(([, name]) => name);
     const out: string[] = [];
     for (let i = 0; i < pairs.length; i += SUBSCRIBE_BATCH) {
       const symbols = pairs.slice(i, i + SUBSCRIBE_BATCH);
-      for (const channel of ['ticker', 'trades', 'book_lv2']) out.push(command('subscribe', channel, symbols));
+      for (const name of names) out.push(command('subscribe', name, symbols));
     }
     return out;
   }
