@@ -15,8 +15,8 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function run(extra: string[], end: 'close' | 'stay-open' = 'close') {
-  server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps: fixture.frames, subscriptions: 4, end });
+async function run(extra: string[], end: 'close' | 'stay-open' = 'close', subscriptions = 4) {
+  server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps: fixture.frames, subscriptions, end });
   return runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra]);
 }
 
@@ -88,7 +88,7 @@ describe('output options', () => {
   });
 
   it('--channels trades subscribes the pair channels alone and prints only trades', async () => {
-    const result = await run(['--channels', 'trades', '--timestamp', 'none']);
+    const result = await run(['--channels', 'trades', '--timestamp', 'none'], 'close', 3);
     expect(result.code).toBe(0);
     expect(result.stdout.trimEnd().split('\n')).toEqual(referenceLines.filter((line) => line.startsWith('TRADE ')));
     expect(server?.commands).not.toContainEqual({ command: 'subscribe', channel: 1002 });

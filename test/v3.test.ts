@@ -96,7 +96,7 @@ describe('v3 subscriptions', () => {
   it('subscribes the three channels in batches of 50 symbols and resubscribes one book alone', () => {
     const protocol = new V3Protocol('http://127.0.0.1:1');
     const symbols = Array.from({ length: 120 }, (_, i) => `S${i}_USDT`);
-    const messages = protocol.subscribeMessages(symbols, ALL_CHANNELS, true).map((m) => JSON.parse(m) as { channel: string[]; symbols: string[] });
+    const messages = protocol.subscribeMessages(symbols, ALL_CHANNELS).map((m) => JSON.parse(m) as { channel: string[]; symbols: string[] });
     expect(messages).toHaveLength(9);
     expect(messages.map((m) => m.symbols.length)).toEqual([50, 50, 50, 50, 50, 50, 20, 20, 20]);
     expect(messages.slice(0, 3).map((m) => m.channel)).toEqual([['ticker'], ['trades'], ['book_lv2']]);
