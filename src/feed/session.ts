@@ -1,37 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
-import { BookProcessor } from '../book/processor.js';
 import { ExitStatus, WebSocketError } from '../errors.js';
 import { describe } from '../markets/http.js';
-import { Diagnostics } from '../output/diagnostics.js';
-import { LineSink } from '../output/sink.js';
-import { JsonFormatter, TextFormatter } from '../output/format.js';
-import type { TimestampMode } from '../output/timestamp.js';
-import type { Channel, ProtocolAdapter } from '../protocol/types.js';
+import type { ProtocolAdapter } from '../protocol/types.js';
 import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
+import { createOutput, type Output, type OutputOptions } from './output.js';
 import { selectPairs } from './pairs.js';
-import { Pipeline } from './pipeline.js';
 import { formatTotals, StatsReporter, type Totals } from './stats.js';
 
-export interface SessionOptions {
+export interface SessionOptions extends OutputOptions {
   readonly wsUrl: string;
-  /** --pairs, or undefined for every pair of the market map. */
+  /** --pairs (names or globs), or undefined for every pair of the market map. */
   readonly pairs: readonly string[] | undefined;
-  /** Levels per side printed for each snapshot. */
-  readonly depth: number;
-  /** What to subscribe and print. */
-  readonly channels: ReadonlySet<Channel>;
-  /** Print a TOP line when a pair's best bid or ask changes. */
-  readonly top: boolean;
-  /** text (the reference script's lines) or json (NDJSON). */
-  readonly format: 'text' | 'json';
-  /** How text lines are stamped. */
-  readonly timestamp: TimestampMode;
-  /** Stop with status 0 after this many lines (Infinity: no limit). */
-  readonly maxLines: number;
-  /** Stop with status 0 after this long (ms), if set. */
-  readonly durationMs: number | undefined;
   /** Reconnects allowed after the first connection; Infinity for no limit. */
   readonly maxReconnects: number;
   /** No frame at all for this long means the connection is dead, open socket or not. */
@@ -40,6 +21,8 @@ export interface SessionOptions {
   readonly rest: { readonly timeoutMs: number; readonly retries: number };
   /** Write a --stats line to stderr this often (ms); undefined for none. */
   readonly statsIntervalMs: number | undefined;
+  /** Stop with status 0 after this long (ms), if set. */
+  readonly durationMs: number | undefined;
 }
 
 export interface SessionIO {
@@ -69,10 +52,10 @@ export async function runSession(adapter: ProtocolAdapter, options: SessionOptio
 }
 
 class Session {
-  private readonly diagnostics: Diagnostics;
-  private readonly processor: BookProcessor;
-  private readonly sink: LineSink;
-  private readonly pipeline: Pipeline;
+  private readonly diagnostics: Output['diagnostics'];
+  private readonly processor: Output['processor'];
+  private readonly sink: Output['sink'];
+  private readonly pipeline: Output['pipeline'];
   private readonly stopper = new AbortController();
   private pairs: string[] = [];
   private connection: Connection | undefined;
@@ -88,30 +71,15 @@ class Session {
     private readonly options: SessionOptions,
     private readonly io: SessionIO,
   ) {
-    this.diagnostics = new Diagnostics(io.stderr, io.now);
-    this.processor = new BookProcessor({ depth: options.depth, top: options.top });
-    this.sink = new LineSink(io.stdout, {
+    ({ diagnostics: this.diagnostics, processor: this.processor, sink: this.sink, pipeline: this.pipeline } = createOutput(adapter, options, io, {
       onBlocked: () => this.setBlocked(true),
       onDrained: () => this.setBlocked(false),
-      onClosed: (error) => {
-        if (error !== undefined) this.diagnostics.error(`cannot write to stdout: ${describe(error)}`);
-        this.stop(error === undefined ? ExitStatus.OK : ExitStatus.INTERNAL);
-      },
-    });
-    this.pipeline = new Pipeline({
-      adapter,
-      processor: this.processor,
-      sink: this.sink,
-      diagnostics: this.diagnostics,
-      formatter: options.format === 'json' ? new JsonFormatter() : new TextFormatter(options.timestamp),
-      maxLines: options.maxLines,
-      channels: options.channels,
-      onMaxLines: () => this.stop(ExitStatus.OK),
+      onEnd: (status) => this.stop(status),
       refreshMarkets: () => this.refreshMarkets(),
       resync: (pair) => {
         for (const message of this.adapter.resubscribeMessages(pair)) this.connection?.send(message);
       },
-    });
+    }));
     io.signal.addEventListener('abort', this.onSignal);
   }
 

@@ -1,0 +1,75 @@
+import type { Writable } from 'node:stream';
+import { BookProcessor } from '../book/processor.js';
+import { describe } from '../markets/http.js';
+import { Diagnostics } from '../output/diagnostics.js';
+import { JsonFormatter, TextFormatter } from '../output/format.js';
+import { LineSink } from '../output/sink.js';
+import type { TimestampMode } from '../output/timestamp.js';
+import type { Channel, ProtocolAdapter } from '../protocol/types.js';
+import { Pipeline } from './pipeline.js';
+
+/** What the user chose to see: shared by live streams and replays. */
+export interface OutputOptions {
+  /** Levels per side printed for each snapshot. */
+  readonly depth: number;
+  /** Print a TOP line when a pair's best bid or ask changes. */
+  readonly top: boolean;
+  /** What to subscribe and print. */
+  readonly channels: ReadonlySet<Channel>;
+  /** text (the reference script's lines) or json (NDJSON). */
+  readonly format: 'text' | 'json';
+  /** How text lines are stamped. */
+  readonly timestamp: TimestampMode;
+  /** Stop with status 0 after this many lines (Infinity: no limit). */
+  readonly maxLines: number;
+}
+
+export interface OutputHooks {
+  /** stdout is full: stop reading input. */
+  readonly onBlocked: () => void;
+  readonly onDrained: () => void;
+  /** Output is over: the reader left (status 0), stdout failed (status 1), or --max-lines was reached (0). */
+  readonly onEnd: (status: number) => void;
+  readonly refreshMarkets: () => Promise<boolean>;
+  readonly resync: (pair: string) => void;
+}
+
+/** The frame-to-line half of polo-ws: decoder, sequence-checked books, formatter, stdout. */
+export interface Output {
+  readonly diagnostics: Diagnostics;
+  readonly processor: BookProcessor;
+  readonly sink: LineSink;
+  readonly pipeline: Pipeline;
+}
+
+/** Builds the output stack for one run, live or replayed. */
+export function createOutput(
+  adapter: ProtocolAdapter,
+  options: OutputOptions,
+  io: { readonly stdout: Writable; readonly stderr: (text: string) => void; readonly now: () => number },
+  hooks: OutputHooks,
+): Output {
+  const diagnostics = new Diagnostics(io.stderr, io.now);
+  const processor = new BookProcessor({ depth: options.depth, top: options.top });
+  const sink = new LineSink(io.stdout, {
+    onBlocked: hooks.onBlocked,
+    onDrained: hooks.onDrained,
+    onClosed: (error) => {
+      if (error !== undefined) diagnostics.error(`cannot write to stdout: ${describe(error)}`);
+      hooks.onEnd(error === undefined ? 0 : 1);
+    },
+  });
+  const pipeline = new Pipeline({
+    adapter,
+    processor,
+    sink,
+    diagnostics,
+    formatter: options.format === 'json' ? new JsonFormatter() : new TextFormatter(options.timestamp),
+    maxLines: options.maxLines,
+    channels: options.channels,
+    onMaxLines: () => hooks.onEnd(0),
+    refreshMarkets: hooks.refreshMarkets,
+    resync: hooks.resync,
+  });
+  return { diagnostics, processor, sink, pipeline };
+}
