@@ -10,6 +10,8 @@ export type Side = 'bid' | 'ask';
 export interface PairInfo {
   readonly name: string;
   readonly id: number;
+  /** Most decimals any price of this pair has (its price grid's precision). */
+  readonly priceDecimals: number;
 }
 
 /** One price level. */
@@ -61,6 +63,10 @@ export interface TickerValues {
   readonly high24h: bigint;
   readonly low24h: bigint;
   readonly isFrozen: boolean;
+  /** Price 24 hours ago. */
+  readonly open: bigint;
+  /** Trades in the last 24 hours. */
+  readonly tradeCount: number;
 }
 
 /** A pair with its ticker. */

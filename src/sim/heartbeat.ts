@@ -1,6 +1,8 @@
 /**
- * Sends a heartbeat after `intervalMs` without other traffic, as the legacy server did with
- * `[1010]`. One timer re-armed lazily, rather than reset on every frame, keeps sending cheap.
+ * Calls `beat` after `intervalMs` without a `touch()`, and again every `intervalMs` of quiet after:
+ * the legacy server's `[1010]` heartbeat (touched on every frame sent) and the v3 server's idle
+ * drop (touched on every frame received). One timer re-armed lazily, rather than reset on every
+ * frame, keeps touching cheap.
  */
 export class Heartbeat {
   private readonly intervalMs: number;

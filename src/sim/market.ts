@@ -1,13 +1,13 @@
 import { bookActivity } from './activity.js';
 import { listedPairs } from './catalog.js';
-import type { BookSnapshot, MarketEvent, PairInfo, PairTicker } from './events.js';
+import type { BookSnapshot, Level, MarketEvent, PairInfo, PairTicker } from './events.js';
 import { createPairState, tickerValues, type PairState } from './pair.js';
 import { Rng } from './rng.js';
 
 /** Share of market events that are ticker publications rather than book updates. */
 const TICKER_SHARE = 0.2;
 
-/** Simulated wall clock origin: late January 2020, when the legacy API was in full use. */
+/** Default simulated wall clock origin: late January 2020, when the legacy API was in full use. */
 const EPOCH_START_MS = 1_580_000_000_000;
 
 /** What a market is built from. */
@@ -17,6 +17,8 @@ export interface MarketConfig {
   readonly pairs: number;
   /** Levels per side in the initial books. */
   readonly depth: number;
+  /** Where the simulated clock starts, in epoch ms (a random part under 1000 s is added). */
+  readonly startMs?: number;
 }
 
 /**
@@ -35,13 +37,18 @@ export class Market {
 
   constructor(config: MarketConfig) {
     this.rng = new Rng(config.seed);
-    this.clockMs = EPOCH_START_MS + this.rng.int(0, 999_999);
+    this.clockMs = (config.startMs ?? EPOCH_START_MS) + this.rng.int(0, 999_999);
     this.states = listedPairs(config.pairs).map((entry) => createPairState(entry, this.rng, config.depth));
     for (const state of this.states) {
       this.byId.set(state.info.id, state);
       this.byName.set(state.info.name, state.info);
     }
     this.pairs = this.states.map((state) => state.info);
+  }
+
+  /** The simulated clock: epoch ms of the latest event. */
+  get nowMs(): number {
+    return this.clockMs;
   }
 
   /** The listed pair with this id, or undefined. */
@@ -83,6 +90,12 @@ export class Market {
       asks: state.asks.levels(),
       bids: state.bids.levels(),
     };
+  }
+
+  /** The best level of each side of a pair's book, without copying the book. */
+  topOfBook(pairId: number): { readonly ask: Level | undefined; readonly bid: Level | undefined } {
+    const state = this.state(pairId);
+    return { ask: state.asks.levels(1)[0], bid: state.bids.levels(1)[0] };
   }
 
   /** The current ticker of every pair, in listing order. */

@@ -1,9 +1,16 @@
 import { MAX_PAIRS, listedPairs } from './catalog.js';
 import type { EpochMode } from './legacy.js';
+import { v3SymbolName } from './v3-listing.js';
+
+/** Which exchange API the simulator speaks: the push API of 2016-2022, or the current one. */
+export type SimApi = 'legacy' | 'v3';
 
 /** A scripted misbehaviour of the simulator. Frame numbers count market frames on a connection (1-based). */
 export type SimFault =
-  /** Skips one seq in one pair's channel (default: the pair of the first book frame at or after atFrame). */
+  /**
+   * Skips one seq in one pair's channel (default: the pair of the first book frame at or after
+   * atFrame). The pair is named as the simulator's API names it: BTC_ETH in legacy, ETH_BTC in v3.
+   */
   | { readonly kind: 'gap'; readonly atFrame: number; readonly pair?: string }
   /** Re-sends the latest book update frame verbatim (same seq). */
   | { readonly kind: 'duplicate'; readonly atFrame: number }
@@ -20,6 +27,8 @@ export type SimFault =
 
 /** How the simulator behaves. */
 export interface SimOptions {
+  /** The wire protocol: 'legacy' (the default) or 'v3', the current API. */
+  readonly api: SimApi;
   /** Same seed, same market event sequence. */
   readonly seed: number;
   /** Number of listed pairs. */
@@ -30,8 +39,10 @@ export interface SimOptions {
   readonly rate: number;
   /** After this many market frames on a connection, close it with code 1000; undefined = never. */
   readonly frames?: number;
-  /** Send `[1010]` after this much silence on a connection. */
+  /** Legacy only: send `[1010]` after this much silence on a connection. */
   readonly heartbeatMs: number;
+  /** v3 only: drop a connection whose client has sent nothing for this long. */
+  readonly idleTimeoutMs: number;
   /** Trailing epoch-ms strings on book items. */
   readonly epochMs: EpochMode;
   readonly faults: readonly SimFault[];
@@ -41,11 +52,13 @@ export interface SimOptions {
 
 /** Defaults: a lively 40-pair market at 50 frames per second, with no faults. */
 export const defaultSimOptions: SimOptions = {
+  api: 'legacy',
   seed: 1,
   pairs: 40,
   depth: 200,
   rate: 50,
   heartbeatMs: 1000,
+  idleTimeoutMs: 30_000,
   epochMs: 'mixed',
   faults: [],
   host: '127.0.0.1',
@@ -97,26 +110,29 @@ export function resolveOptions(options: Partial<SimOptions> = {}): SimOptions {
   const check = (ok: boolean, what: string): void => {
     if (!ok) throw new RangeError(`simulator option ${what}`);
   };
+  check(merged.api === 'legacy' || merged.api === 'v3', `api must be legacy or v3, got ${merged.api}`);
   check(Number.isInteger(merged.seed), `seed must be an integer, got ${merged.seed}`);
   check(Number.isInteger(merged.pairs) && merged.pairs >= 1 && merged.pairs <= MAX_PAIRS, `pairs must be an integer from 1 to ${MAX_PAIRS}, got ${merged.pairs}`);
   check(Number.isInteger(merged.depth) && merged.depth >= 1, `depth must be an integer >= 1, got ${merged.depth}`);
   check(Number.isFinite(merged.rate) && merged.rate >= 0, `rate must be >= 0, got ${merged.rate}`);
   check(merged.frames === undefined || (Number.isInteger(merged.frames) && merged.frames >= 1), `frames must be an integer >= 1, got ${merged.frames}`);
   check(Number.isFinite(merged.heartbeatMs) && merged.heartbeatMs > 0, `heartbeatMs must be > 0, got ${merged.heartbeatMs}`);
+  check(Number.isFinite(merged.idleTimeoutMs) && merged.idleTimeoutMs > 0, `idleTimeoutMs must be > 0, got ${merged.idleTimeoutMs}`);
   check(['always', 'never', 'mixed'].includes(merged.epochMs), `epochMs must be always, never or mixed, got ${merged.epochMs}`);
-  for (const fault of merged.faults) checkFault(fault, merged.pairs, check);
+  for (const fault of merged.faults) checkFault(fault, merged, check);
   return merged;
 }
 
-function checkFault(fault: SimFault, pairs: number, check: (ok: boolean, what: string) => void): void {
+function checkFault(fault: SimFault, options: SimOptions, check: (ok: boolean, what: string) => void): void {
   if (fault.kind === 'rest-fail') {
     check(fault.count >= 0 && fault.status >= 100 && fault.status <= 599, `fault rest-fail:${fault.count}:${fault.status} is out of range`);
     return;
   }
   check(Number.isInteger(fault.atFrame) && fault.atFrame >= 1, `fault ${fault.kind} needs atFrame >= 1, got ${fault.atFrame}`);
   if (fault.kind === 'gap' && fault.pair !== undefined) {
-    const listed = listedPairs(pairs).some((entry) => entry.name === fault.pair);
-    check(listed, `fault gap names pair ${fault.pair}, which is not among the ${pairs} listed pairs`);
+    const name = (legacy: string): string => (options.api === 'v3' ? v3SymbolName(legacy) : legacy);
+    const listed = listedPairs(options.pairs).some((entry) => name(entry.name) === fault.pair);
+    check(listed, `fault gap names pair ${fault.pair}, which is not among the ${options.pairs} listed ${options.api} pairs`);
   }
   if (fault.kind === 'silence') check(Number.isFinite(fault.ms) && fault.ms >= 0, `fault silence needs ms >= 0, got ${fault.ms}`);
 }

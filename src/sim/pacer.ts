@@ -15,15 +15,18 @@ const DRAIN_POLL_MS = 5;
 export class Pacer {
   private readonly ws: WebSocket;
   private readonly rate: number;
-  private readonly produce: () => boolean;
+  private readonly produce: () => number;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private baseAt = 0;
   private sinceBase = 0;
 
-  /** `produce` sends one frame and returns false when it has nothing to send: the pacer then idles. */
-  constructor(ws: WebSocket, rate: number, produce: () => boolean) {
+  /**
+   * `produce` sends one or a few frames and returns how many (counted against the rate), or 0
+   * when it has nothing to send: the pacer then idles until `start()`.
+   */
+  constructor(ws: WebSocket, rate: number, produce: () => number) {
     this.ws = ws;
     this.rate = rate;
     this.produce = produce;
@@ -62,12 +65,14 @@ export class Pacer {
     if (!this.running) return;
     if (this.ws.bufferedAmount > HIGH_WATER_BYTES) return this.schedule(DRAIN_POLL_MS);
     const due = this.rate === 0 ? BATCH : this.dueFrames();
-    for (let i = 0; i < due; i++) {
-      if (!this.produce()) {
+    for (let i = 0; i < due; ) {
+      const sent = this.produce();
+      if (sent === 0) {
         this.stop();
         return;
       }
-      this.sinceBase += 1;
+      i += sent;
+      this.sinceBase += sent;
       if (!this.running) return;
       if (this.ws.bufferedAmount > HIGH_WATER_BYTES) return this.schedule(DRAIN_POLL_MS);
     }

@@ -19,6 +19,7 @@ export interface PairState {
   readonly bids: BookSide;
   seq: number;
   nextTradeId: bigint;
+  tradeCount: number;
   last: bigint;
   open: bigint;
   high: bigint;
@@ -40,7 +41,7 @@ export function createPairState(entry: CatalogEntry, rng: Rng, depth: number): P
   // Cheap coins trade in huge sizes: up to 10^9 coins for a price of 10^-7.
   const hi = Math.max(1, 11 - digits);
   const state: PairState = {
-    info: { name: entry.name, id: entry.id },
+    info: { name: entry.name, id: entry.id, priceDecimals: 8 - Math.min(trailingZeros(entry.mid), trailingZeros(tick)) },
     tick,
     reference: entry.mid,
     depth: Math.min(depth, Math.max(10, Math.floor(room / 4))),
@@ -49,6 +50,7 @@ export function createPairState(entry: CatalogEntry, rng: Rng, depth: number): P
     bids: new BookSide('bid'),
     seq: rng.int(100_000_000, 999_999_999),
     nextTradeId: BigInt(rng.int(10_000_000, 99_999_999)),
+    tradeCount: 0,
     last: entry.mid,
     open: (entry.mid * BigInt(rng.int(900, 1100))) / 1000n,
     high: (entry.mid * BigInt(rng.int(1010, 1150))) / 1000n,
@@ -56,10 +58,19 @@ export function createPairState(entry: CatalogEntry, rng: Rng, depth: number): P
     baseVolume: 0n,
     quoteVolume: 0n,
   };
+  // Drawn from no random number, so adding it left the seeded streams as they were.
+  state.tradeCount = 1_000 + Number(state.nextTradeId % 90_000n);
   state.quoteVolume = randomSize(state, rng) * BigInt(rng.int(20, 500));
   state.baseVolume = (state.quoteVolume * entry.mid) / SCALE;
   fillBook(state, rng, entry.mid, room >= 12 * state.depth ? 3 : 1);
   return state;
+}
+
+/** Decimal zeros at the end of `units`, at most 8: a price on this grid needs 8 minus this many decimals. */
+function trailingZeros(units: bigint): number {
+  let zeros = 0;
+  for (let rest = units; zeros < 8 && rest % 10n === 0n && rest !== 0n; rest /= 10n) zeros += 1;
+  return zeros;
 }
 
 function fillBook(state: PairState, rng: Rng, mid: bigint, maxGapTicks: number): void {
@@ -91,12 +102,15 @@ export function tickerValues(state: PairState): TickerValues {
     high24h: state.high,
     low24h: state.low,
     isFrozen: false,
+    open: state.open,
+    tradeCount: state.tradeCount,
   };
 }
 
 /** Books a trade into the 24-hour statistics. */
 export function recordTrade(state: PairState, price: bigint, size: bigint): void {
   state.last = price;
+  state.tradeCount += 1;
   if (price > state.high) state.high = price;
   if (price < state.low) state.low = price;
   state.quoteVolume += size;

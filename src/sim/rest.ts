@@ -1,17 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultPlan } from './faults.js';
 
+/** The JSON body served at a URL, or undefined for a 404. */
+export type RestRoutes = (url: URL) => string | undefined;
+
 /**
- * The simulator's REST side: `GET /public?command=returnTicker` answers the ticker map, anything
- * else a JSON 404; the rest-fail fault answers the first requests with its status instead.
+ * The simulator's REST side: a GET the protocol's `routes` know answers their JSON, anything else
+ * a JSON 404; the rest-fail fault answers the first requests with its status instead.
  */
-export function createRestHandler(tickerMapJson: string, faults: FaultPlan): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRestHandler(routes: RestRoutes, faults: FaultPlan): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const failure = faults.takeRestFailure();
     if (failure !== undefined) return reply(res, failure, JSON.stringify({ error: 'Simulated failure.' }));
-    const url = new URL(req.url ?? '/', 'http://simulator.invalid');
-    const isTicker = req.method === 'GET' && url.pathname === '/public' && url.searchParams.get('command') === 'returnTicker';
-    if (isTicker) return reply(res, 200, tickerMapJson);
+    const body = req.method === 'GET' ? routes(new URL(req.url ?? '/', 'http://simulator.invalid')) : undefined;
+    if (body !== undefined) return reply(res, 200, body);
     reply(res, 404, JSON.stringify({ error: 'Not found.' }));
   };
 }

@@ -1,19 +1,25 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { LegacyConnection, type SimConnectionLog } from './connection.js';
+import type { SimConnection, SimConnectionLog } from './connection.js';
 import { FaultPlan } from './faults.js';
+import { LegacyConnection } from './legacy-connection.js';
 import { restTickerMap } from './legacy.js';
 import { Market } from './market.js';
-import { resolveOptions, type SimOptions } from './options.js';
-import { createRestHandler } from './rest.js';
+import { resolveOptions, type SimApi, type SimOptions } from './options.js';
+import { createRestHandler, type RestRoutes } from './rest.js';
+import { V3Connection } from './v3-connection.js';
+import { V3_CLOCK_START_MS, V3Listing } from './v3-listing.js';
+import { v3Routes } from './v3-rest.js';
 
 /** A running simulator. */
 export interface SimServer {
+  /** The protocol it speaks. */
+  readonly api: SimApi;
   readonly port: number;
   /** "http://127.0.0.1:PORT" */
   readonly restUrl: string;
-  /** "ws://127.0.0.1:PORT" */
+  /** "ws://127.0.0.1:PORT" (legacy) or "ws://127.0.0.1:PORT/ws/public" (v3; any path is accepted). */
   readonly wsUrl: string;
   /** Every connection accepted so far, in accept order. */
   connections(): readonly SimConnectionLog[];
@@ -26,23 +32,44 @@ export interface SimServer {
   close(): Promise<void>;
 }
 
+/** What one protocol contributes: its REST routes and a connection per accepted socket. */
+interface Protocol {
+  readonly routes: RestRoutes;
+  readonly connect: (id: number, ws: WebSocket, options: SimOptions, faults: FaultPlan) => SimConnection;
+}
+
 /**
- * Starts a deterministic simulated Poloniex exchange speaking the legacy push API: the REST
- * ticker map and the websocket feed on one loopback port.
+ * Starts a deterministic simulated Poloniex exchange speaking the legacy push API or (api 'v3')
+ * the current API: REST and the websocket feed on one loopback port.
  * @throws RangeError for an out-of-range option.
  */
 export async function startSimulator(options?: Partial<SimOptions>): Promise<SimServer> {
   const resolved = resolveOptions(options);
   const faults = new FaultPlan(resolved.faults);
-  // Every connection starts from the same seeded market, so the REST map is its opening state.
-  const tickerMap = JSON.stringify(restTickerMap(new Market(resolved).tickers()));
-  const http = createServer(createRestHandler(tickerMap, faults));
+  const protocol = resolved.api === 'v3' ? v3Protocol(resolved) : legacyProtocol(resolved);
+  const http = createServer(createRestHandler(protocol.routes, faults));
   const host = resolved.host ?? '127.0.0.1';
   const port = await listen(http, host, resolved.port ?? 0);
-  return new Simulator(http, host, port, resolved, faults);
+  return new Simulator(http, host, port, resolved, faults, protocol);
+}
+
+// Every connection starts from the same seeded market, so REST serves its opening state.
+function legacyProtocol(options: SimOptions): Protocol {
+  const tickerMap = JSON.stringify(restTickerMap(new Market(options).tickers()));
+  return {
+    routes: (url) => (url.pathname === '/public' && url.searchParams.get('command') === 'returnTicker' ? tickerMap : undefined),
+    connect: (...args) => new LegacyConnection(...args),
+  };
+}
+
+function v3Protocol(options: SimOptions): Protocol {
+  const market = new Market({ ...options, startMs: V3_CLOCK_START_MS });
+  const listing = new V3Listing(market.pairs);
+  return { routes: v3Routes(listing, market), connect: (...args) => new V3Connection(...args, listing) };
 }
 
 class Simulator implements SimServer {
+  readonly api: SimApi;
   readonly port: number;
   readonly restUrl: string;
   readonly wsUrl: string;
@@ -50,19 +77,22 @@ class Simulator implements SimServer {
   private readonly wss: WebSocketServer;
   private readonly options: SimOptions;
   private readonly faults: FaultPlan;
-  private readonly accepted: LegacyConnection[] = [];
+  private readonly protocol: Protocol;
+  private readonly accepted: SimConnection[] = [];
   /** Callers of waitForClose for ids not accepted yet. */
   private readonly arrivals = new Map<number, Array<() => void>>();
   private closing = false;
 
-  constructor(http: Server, host: string, port: number, options: SimOptions, faults: FaultPlan) {
+  constructor(http: Server, host: string, port: number, options: SimOptions, faults: FaultPlan, protocol: Protocol) {
     this.http = http;
+    this.api = options.api;
     this.port = port;
     this.options = options;
     this.faults = faults;
+    this.protocol = protocol;
     const hostInUrl = host.includes(':') ? `[${host}]` : host;
     this.restUrl = `http://${hostInUrl}:${port}`;
-    this.wsUrl = `ws://${hostInUrl}:${port}`;
+    this.wsUrl = `ws://${hostInUrl}:${port}${options.api === 'v3' ? '/ws/public' : ''}`;
     this.wss = new WebSocketServer({ server: http, perMessageDeflate: false });
     this.wss.on('connection', (ws) => this.accept(ws));
   }
@@ -89,13 +119,13 @@ class Simulator implements SimServer {
 
   private accept(ws: WebSocket): void {
     if (this.closing) return ws.terminate();
-    const connection = new LegacyConnection(this.accepted.length + 1, ws, this.options, this.faults);
+    const connection = this.protocol.connect(this.accepted.length + 1, ws, this.options, this.faults);
     this.accepted.push(connection);
     for (const wake of this.arrivals.get(connection.id) ?? []) wake();
     this.arrivals.delete(connection.id);
   }
 
-  private whenAccepted(id: number): Promise<LegacyConnection | undefined> {
+  private whenAccepted(id: number): Promise<SimConnection | undefined> {
     const found = this.accepted[id - 1];
     if (found !== undefined || this.closing) return Promise.resolve(found);
     return new Promise((resolve) => {
