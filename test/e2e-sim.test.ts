@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, type SimServer } from '../src/sim/index.js';
+import { parseFault, startSimulator, type SimApi, type SimServer } from '../src/sim/index.js';
 import { runCli, untimed } from './helpers/run-cli.js';
 
 let sim: SimServer | undefined;
@@ -8,15 +8,15 @@ afterEach(async () => {
   sim = undefined;
 });
 
-async function streamFromSim(simOptions: Parameters<typeof startSimulator>[0], args: string[] = []) {
-  sim = await startSimulator({ seed: 11, pairs: 30, rate: 0, frames: 3000, ...simOptions });
-  const result = await runCli(['--api', 'legacy', '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0', ...args], {
-    timeoutMs: 30_000,
-  });
-  return { ...result, lines: untimed(result.stdout), sim };
-}
+describe.each<SimApi>(['legacy', 'v3'])('bin/polo-ws.js against the built-in simulator (%s)', (api) => {
+  async function streamFromSim(simOptions: Parameters<typeof startSimulator>[0], args: string[] = []) {
+    sim = await startSimulator({ api, seed: 11, pairs: 30, rate: 0, frames: 3000, ...simOptions });
+    const result = await runCli(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0', ...args], {
+      timeoutMs: 30_000,
+    });
+    return { ...result, lines: untimed(result.stdout), sim };
+  }
 
-describe('bin/polo-ws.js against the built-in simulator', () => {
   it('prints exactly the lines the simulator says it sent, and exits 0 on its normal close', async () => {
     const { code, stderr, lines, sim } = await streamFromSim({});
     expect(stderr).toBe('');
@@ -34,22 +34,19 @@ describe('bin/polo-ws.js against the built-in simulator', () => {
     expect(lines).toEqual(sim.connections()[0]?.expectedLines(5));
   });
 
-  it('survives a gap, a duplicate, malformed frames and an unknown pair id with every good line printed', async () => {
-    const faults = ['gap@400', 'duplicate@600', 'malformed@800', 'unknown-pair@1000', 'gap@1500', 'malformed@2000'].map((spec) => {
-      const [kind, at] = spec.split('@');
-      return { kind, atFrame: Number(at) } as const;
-    });
-    const { code, stderr, lines, sim } = await streamFromSim({ faults: faults as never });
+  it('survives gaps, a duplicate, malformed frames and an unknown pair with every good line printed', async () => {
+    const faults = ['gap@400', 'duplicate@600', 'malformed@800', 'unknown-pair@1000', 'gap@1500', 'malformed@2000'].map(parseFault);
+    const { code, stderr, lines, sim } = await streamFromSim({ faults });
     expect(code).toBe(0);
     expect(lines).toEqual(sim.connections()[0]?.expectedLines());
     expect(stderr.match(/sequence gap in /g)).toHaveLength(2);
     expect(stderr).toMatch(/bad frame #1 skipped \(not JSON\)/);
-    expect(stderr).toMatch(/unknown pair id \d+ skipped/);
+    expect(stderr).toMatch(/frame for unknown pair (id )?\S+ skipped/);
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
   it('reconnects after a cut connection and prints both connections completely, nothing stale', async () => {
-    const { code, lines, sim } = await streamFromSim({ frames: 1500, faults: [{ kind: 'cut', atFrame: 700 }] }, ['--max-reconnects', '1']);
+    const { code, lines, sim } = await streamFromSim({ frames: 1500, faults: [parseFault('cut@700')] }, ['--max-reconnects', '1']);
     expect(code).toBe(0);
     const [first, second] = sim.connections();
     expect(first?.closedNormally).toBe(false);

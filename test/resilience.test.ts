@@ -35,13 +35,13 @@ function pipeInto(args: string[], reader: string, timeoutMs = 20_000): Promise<{
 }
 
 describe('resilience', () => {
-  it('replaces a connection that goes silent with its socket open, and completes the stream', async () => {
-    sim = await startSimulator({ seed: 5, pairs: 20, rate: 0, frames: 1200, faults: [{ kind: 'silence', atFrame: 400, ms: 6000 }] });
+  it.each(['legacy', 'v3'] as const)('replaces a %s connection that goes silent with its socket open, and completes the stream', async (api) => {
+    sim = await startSimulator({ api, seed: 5, pairs: 20, rate: 0, frames: 1200, faults: [{ kind: 'silence', atFrame: 400, ms: 6000 }] });
     const started = Date.now();
-    const result = await runCli([...legacyArgs(sim), '--heartbeat-timeout', '1', '--max-reconnects', '1']);
+    const result = await runCli(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--heartbeat-timeout', '1', '--max-reconnects', '1']);
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(6000); // replaced before the silence ended
-    expect(result.stderr).toMatch(/no data from ws:\/\/127\.0\.0\.1:\d+ for 1 s: replacing the connection/);
+    expect(result.stderr).toMatch(/no data from ws:\/\/127\.0\.0\.1:\d+\S* for 1 s: replacing the connection/);
     const [first, second] = sim.connections();
     expect(untimed(result.stdout)).toEqual([...(first?.expectedLines() ?? []), ...(second?.expectedLines() ?? [])]);
   });

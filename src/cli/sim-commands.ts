@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { addStreamOptions, stream, type CliIO, type StreamFlags } from './stream.js';
-import { defaultSimOptions, parseFault, startSimulator, type SimFault, type SimOptions } from '../sim/index.js';
+import { defaultSimOptions, parseFault, type SimApi, type SimFault, type SimOptions } from '../sim/options.js';
 import { integerOption } from './options.js';
 
 interface SimFlags {
+  readonly api: SimApi;
   readonly host: string;
   readonly port: number;
   readonly seed: number;
@@ -17,8 +18,9 @@ interface SimFlags {
 const SIM_EXAMPLES = `
 Examples:
   $ polo-ws simulate --port 8080
-  $ polo-ws --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080
-  $ polo-ws simulate --port 8080 --frames 5000 --fault gap@500 --fault malformed@100 --fault rest-fail:2:502
+  $ polo-ws --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080/ws/public
+  $ polo-ws simulate --api legacy --port 8080 --frames 5000 --fault gap@500 --fault malformed@100 --fault rest-fail:2:502
+  $ polo-ws --api legacy --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0
 
 Faults (--fault, repeatable; @N = at the Nth market frame of a connection):
   gap@N[:PAIR]  skip one sequence number      duplicate@N      re-send a book frame
@@ -51,8 +53,15 @@ function addSimOptions(command: Command, forDemo: boolean): Command {
   return command;
 }
 
+/** Starts the simulator, loading its code only when a command needs it. */
+async function startSim(flags: Partial<SimFlags>) {
+  const { startSimulator } = await import('../sim/server.js');
+  return startSimulator(simOptions(flags));
+}
+
 function simOptions(flags: Partial<SimFlags>): Partial<SimOptions> {
   return {
+    api: flags.api,
     seed: flags.seed,
     pairs: flags.markets,
     depth: flags.levels,
@@ -68,12 +77,13 @@ function simOptions(flags: Partial<SimFlags>): Partial<SimOptions> {
 export function addSimulatorCommands(program: Command, io: CliIO, setStatus: (status: number) => void): void {
   const simulate = program
     .command('simulate')
-    .description('Run the built-in simulated exchange (legacy push API and ticker map) on one loopback port until Ctrl-C.')
-    .addOption(new Option('--api <name>', 'protocol the simulator speaks').choices(['legacy']).default('legacy'))
+    .description('Run the built-in simulated exchange (the current v3 API, or the legacy push API) on one loopback port until Ctrl-C.')
+    .addOption(new Option('--api <name>', 'protocol the simulator speaks').choices(['v3', 'legacy']).default('v3'))
     .addHelpText('after', SIM_EXAMPLES);
   addSimOptions(simulate, false).action(async (flags: SimFlags) => {
-    const server = await startSimulator(simOptions(flags));
-    io.stderr(`polo-ws: simulator listening: --rest-url ${server.restUrl} --ws-url ${server.wsUrl} (Ctrl-C to stop)\n`);
+    const server = await startSim(flags);
+    const api = flags.api === 'legacy' ? '--api legacy ' : '';
+    io.stderr(`polo-ws: simulator (${flags.api}) listening: use ${api}--rest-url ${server.restUrl} --ws-url ${server.wsUrl} (Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
     await server.close();
     setStatus(typeof io.signal.reason === 'number' ? io.signal.reason : 0);
@@ -82,11 +92,12 @@ export function addSimulatorCommands(program: Command, io: CliIO, setStatus: (st
   const demo = program
     .command('demo')
     .description('Stream from the built-in simulated exchange, started in-process, through the normal pipeline.')
+    .addOption(new Option('--api <name>', 'protocol the simulator and the stream speak').choices(['v3', 'legacy']).default('v3'))
     .addHelpText('after', '\nExamples:\n  $ polo-ws demo --duration 10\n  $ polo-ws demo --depth 3 --pairs BTC_ETH | grep TRADE');
   addSimOptions(addStreamOptions(demo, false), true).action(async (flags: StreamFlags & SimFlags) => {
-    const server = await startSimulator(simOptions(flags));
+    const server = await startSim(flags);
     try {
-      setStatus(await stream({ ...flags, api: 'legacy', restUrl: server.restUrl, wsUrl: server.wsUrl }, io));
+      setStatus(await stream({ ...flags, restUrl: server.restUrl, wsUrl: server.wsUrl }, io));
     } finally {
       await server.close();
     }
