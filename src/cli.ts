@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { addReplayCommand } from './cli/replay-command.js';
 import { addSimulatorCommands } from './cli/sim-commands.js';
 import { addStreamOptions, stream, type CliIO, type StreamFlags } from './cli/stream.js';
 
@@ -14,17 +15,23 @@ Output (stdout), one event per line, after a local timestamp "YYYY-MM-DD HH:MM:S
 Diagnostics go to stderr, one line each, prefixed "polo-ws:".
 
 Examples:
-  $ polo-ws demo                                  stream from the built-in simulator
-  $ polo-ws --pairs BTC_ETH,USDT_BTC --depth 5    two pairs, five levels per snapshot side
-  $ polo-ws | grep --line-buffered '^.\\{24\\}TRADE'  trades only
-  $ polo-ws | awk '/TRADE/ {print $4}'             trade fields
-  $ polo-ws --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0
-                                                  a compatible server; exit when it closes
+  $ polo-ws demo                                   stream from the built-in simulator
+  $ polo-ws --pairs BTC_USDT,ETH_USDT --depth 5    two pairs, five levels per snapshot side
+  $ polo-ws --pairs '*_USDT' --channels trades     globs; subscribe to trades only
+  $ polo-ws | grep --line-buffered ' TRADE '       trades only, as they come
+  $ polo-ws --format json | jq -r .price           NDJSON for jq
+  $ polo-ws --top --timestamp utc                  best bid/ask changes with the spread
+  $ polo-ws --max-lines 100                        the first 100 lines, then exit 0
+  $ polo-ws --duration 60 --record s.ndjson        a minute, recorded ...
+  $ polo-ws replay s.ndjson                        ... and printed again, byte for byte
+  $ polo-ws --api legacy --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0
+                                                   a legacy-protocol server; exit when it closes
 
 Exit status:
-  0 done (server closed normally, reader left), 1 internal error, 2 usage error,
+  0 done (server closed normally, reader left, --max-lines or --duration reached),
+  1 internal error, 2 usage error,
   3 REST request failed, 4 REST answer unusable, 5 websocket failed or lost,
-  130 SIGINT, 143 SIGTERM`;
+  6 a file (--record, replay) unusable, 130 SIGINT, 143 SIGTERM`;
 
 /**
  * Builds the polo-ws program. `setStatus` receives the exit status an action ends with; errors
@@ -45,6 +52,7 @@ export function createProgram(io: CliIO, setStatus: (status: number) => void): C
     .addHelpText('after', EXAMPLES);
   addStreamOptions(program, true).action(async (flags: StreamFlags) => setStatus(await stream(flags, io)));
   addSimulatorCommands(program, io, setStatus);
+  addReplayCommand(program, io, setStatus);
   return program;
 }
 

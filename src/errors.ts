@@ -11,6 +11,7 @@ export const ExitStatus = {
   REST: 3,
   BAD_MARKETS: 4,
   WEBSOCKET: 5,
+  FILE: 6,
   SIGINT: 130,
   SIGTERM: 143,
 } as const;
@@ -21,6 +22,7 @@ export type ErrorCode =
   | 'POLO_ERR_HTTP_STATUS'
   | 'POLO_ERR_BAD_MARKETS'
   | 'POLO_ERR_WS'
+  | 'POLO_ERR_FILE'
   | 'POLO_ERR_BAD_FRAME'
   | 'POLO_ERR_UNKNOWN_PAIR'
   | 'POLO_ERR_SEQ_GAP'
@@ -75,5 +77,12 @@ export class BadMarketsError extends PoloError {
 export class WebSocketError extends PoloError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('POLO_ERR_WS', message, ExitStatus.WEBSOCKET, options);
+  }
+}
+
+/** A file polo-ws was told to read or write (--record, replay) could not be used. */
+export class FileError extends PoloError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('POLO_ERR_FILE', message, ExitStatus.FILE, options);
   }
 }

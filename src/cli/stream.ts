@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
+import { Recorder } from '../feed/recording.js';
 import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
 import { ALL_CHANNELS, type ApiName, type Channel } from '../protocol/types.js';
@@ -34,10 +35,29 @@ export interface StreamFlags {
   readonly timestamp: TimestampMode;
   readonly maxLines: number;
   readonly duration: number | undefined;
+  readonly record: string | undefined;
 }
 
 /** How often --stats writes its line. */
 const STATS_INTERVAL_MS = 5_000;
+
+/** Adds what decides the lines printed: shared by the stream, `demo` and `replay`. */
+export function addOutputOptions(command: Command): Command {
+  return command
+    .option('--pairs <list>', 'only these pairs, comma-separated, * and ? as globs (default: every pair listed)', pairList)
+    .addOption(
+      new Option('--channels <list>', 'subscribe to and print only these: ticker, book, trades (comma-separated)')
+        .argParser(channelList)
+        .default(ALL_CHANNELS, 'ticker,book,trades'),
+    )
+    .addOption(new Option('--depth <n>', 'levels per side printed for each book snapshot').argParser(integerOption(1, 100_000)).default(1))
+    .option('--top', "also print a TOP line whenever a pair's best bid or ask changes, with the spread")
+    .addOption(new Option('--format <format>', 'text: the reference lines; json: one JSON object per line (NDJSON)').choices(['text', 'json']).default('text'))
+    .addOption(
+      new Option('--timestamp <mode>', 'text line stamp: local or utc time, epoch-ms, or none').choices(['local', 'utc', 'epoch-ms', 'none']).default('local'),
+    )
+    .addOption(new Option('--max-lines <n>', 'stop (status 0) after printing n lines').argParser(integerOption(1)).default(Number.POSITIVE_INFINITY, 'no limit'));
+}
 
 /** Adds the stream options to a command (the main command and `demo`). */
 export function addStreamOptions(command: Command, withEndpoints: boolean): Command {
@@ -47,22 +67,10 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
       .option('--rest-url <base>', `REST base URL (default: ${DEFAULT_ENDPOINTS.v3.rest}, legacy ${DEFAULT_ENDPOINTS.legacy.rest})`, urlOption(['http', 'https']))
       .option('--ws-url <url>', `websocket URL (default: ${DEFAULT_ENDPOINTS.v3.ws}, legacy ${DEFAULT_ENDPOINTS.legacy.ws})`, urlOption(['ws', 'wss']));
   }
-  return command
-    .addOption(new Option('--format <format>', 'text: the reference lines; json: one JSON object per line (NDJSON)').choices(['text', 'json']).default('text'))
-    .addOption(
-      new Option('--timestamp <mode>', 'text line stamp: local or utc time, epoch-ms, or none').choices(['local', 'utc', 'epoch-ms', 'none']).default('local'),
-    )
-    .addOption(
-      new Option('--channels <list>', 'subscribe to and print only these: ticker, book, trades (comma-separated)')
-        .argParser(channelList)
-        .default(ALL_CHANNELS, 'ticker,book,trades'),
-    )
-    .option('--top', 'also print a TOP line whenever a pair\'s best bid or ask changes, with the spread')
-    .addOption(new Option('--max-lines <n>', 'stop (status 0) after printing n lines').argParser(integerOption(1)).default(Number.POSITIVE_INFINITY, 'no limit'))
+  return addOutputOptions(command)
     .option('--duration <s>', 'stop (status 0) after this many seconds', secondsOption)
+    .option('--record <file>', 'write every frame received, with its time and connection number, to file (NDJSON) for replay')
     .option('--stats', `write a status line to stderr every ${STATS_INTERVAL_MS / 1000} s (rates, live pairs, gaps, resyncs, reconnects)`)
-    .option('--pairs <list>', 'only these pairs, comma-separated (default: every pair listed)', pairList)
-    .addOption(new Option('--depth <n>', 'levels per side printed for each book snapshot').argParser(integerOption(1, 100_000)).default(1))
     .addOption(
       new Option('--max-reconnects <n>', 'reconnects allowed after a lost connection; 0 exits when the server closes')
         .argParser(countOrUnlimited)
@@ -77,10 +85,16 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
     );
 }
 
+/** --top reads the book: refuse it without the book channel. */
+export function checkTop(top: boolean | undefined, channels: ReadonlySet<Channel>): void {
+  if (top === true && !channels.has('book')) throw new UsageError('--top needs the book channel (add book to --channels)');
+}
+
 /** Runs the stream with parsed flags; resolves to the exit status. */
-export function stream(flags: StreamFlags, io: CliIO): Promise<number> {
-  if (flags.top === true && !flags.channels.has('book')) throw new UsageError('--top needs the book channel (add book to --channels)');
+export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
+  checkTop(flags.top, flags.channels);
   const endpoints = DEFAULT_ENDPOINTS[flags.api];
+  const recorder = flags.record === undefined ? undefined : await Recorder.open(flags.record);
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
   return runSession(
     adapter,
@@ -98,6 +112,7 @@ export function stream(flags: StreamFlags, io: CliIO): Promise<number> {
       timestamp: flags.timestamp,
       maxLines: flags.maxLines,
       durationMs: flags.duration,
+      recorder,
     },
     { stdout: io.stdout, stderr: io.stderr, now: io.now, signal: io.signal },
   );

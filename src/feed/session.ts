@@ -7,6 +7,7 @@ import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
 import { selectPairs } from './pairs.js';
+import type { Recorder } from './recording.js';
 import { formatTotals, StatsReporter, type Totals } from './stats.js';
 
 export interface SessionOptions extends OutputOptions {
@@ -23,6 +24,8 @@ export interface SessionOptions extends OutputOptions {
   readonly statsIntervalMs: number | undefined;
   /** Stop with status 0 after this long (ms), if set. */
   readonly durationMs: number | undefined;
+  /** Where every raw frame is recorded (--record), if anywhere. */
+  readonly recorder: Recorder | undefined;
 }
 
 export interface SessionIO {
@@ -63,6 +66,7 @@ class Session {
   private blocked = false;
   private reconnects = 0;
   private attempt = 0;
+  private connections = 0;
   private stats: StatsReporter | undefined;
   private durationTimer: NodeJS.Timeout | undefined;
 
@@ -96,6 +100,8 @@ class Session {
     if (markets === undefined) return this.finish(this.stopStatus ?? ExitStatus.INTERNAL);
     this.pairs = selectPairs(markets, this.options.pairs);
     this.adapter.setMarkets(markets);
+    this.options.recorder?.start(this.adapter.api, this.options.pairs === undefined ? undefined : this.pairs, this.options.channels);
+    this.options.recorder?.markets(this.io.now(), markets);
     this.pipeline.setPairFilter(this.options.pairs === undefined ? undefined : this.pairs);
     if (this.options.statsIntervalMs !== undefined) {
       this.stats = new StatsReporter(() => this.totals(), (line) => this.diagnostics.info(line), this.io.now, this.options.statsIntervalMs);
@@ -129,6 +135,7 @@ class Session {
 
   /** Opens one connection, subscribes, and resolves with how it ended. */
   private connectOnce(): Promise<CloseInfo> {
+    const number = ++this.connections;
     return new Promise((resolve) => {
       const keepalive = this.adapter.keepalive;
       const timeout = this.options.heartbeatTimeoutMs;
@@ -139,6 +146,7 @@ class Session {
             for (const message of this.adapter.subscribeMessages(this.pairs, this.options.channels, true)) connection.send(message);
           },
           onMessage: (text) => {
+            this.options.recorder?.frame(connection.lastFrameTime, number, text);
             const good = this.pipeline.counts.goodFrames;
             this.pipeline.receive(text, connection.lastFrameTime);
             if (this.pipeline.counts.goodFrames !== good) this.attempt = 0;
@@ -168,6 +176,7 @@ class Session {
       // No retries here: the feed waits for this answer, and a failed refresh only costs one frame.
       const markets = await this.adapter.loadMarkets({ timeoutMs: this.options.rest.timeoutMs, retries: 0 });
       this.adapter.setMarkets(markets);
+      this.options.recorder?.markets(this.io.now(), markets);
       if (this.options.pairs !== undefined) return true;
       const known = new Set(this.pairs);
       const added = markets.pairs.filter((pair) => !known.has(pair));
@@ -178,6 +187,7 @@ class Session {
       }
       return true;
     } catch (error) {
+      this.options.recorder?.marketsFailed(this.io.now());
       this.diagnostics.warn('rest', `could not refresh the market map: ${error instanceof Error ? error.message : String(error)}`);
       return false;
     }
@@ -206,6 +216,12 @@ class Session {
 
   private async finish(status: number): Promise<number> {
     await this.sink.flush();
+    try {
+      await this.options.recorder?.close();
+    } catch (error) {
+      this.diagnostics.error(error instanceof Error ? error.message : String(error));
+      if (status === ExitStatus.OK) status = ExitStatus.FILE;
+    }
     this.diagnostics.flushHeld();
     this.stats?.stop();
     if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) {

@@ -1,0 +1,45 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runReplay } from '../feed/replay.js';
+import type { Channel } from '../protocol/types.js';
+import type { TimestampMode } from '../output/timestamp.js';
+import { addOutputOptions, checkTop, type CliIO } from './stream.js';
+
+interface ReplayFlags {
+  readonly pairs: string[] | undefined;
+  readonly channels: ReadonlySet<Channel>;
+  readonly depth: number;
+  readonly top: boolean | undefined;
+  readonly format: 'text' | 'json';
+  readonly timestamp: TimestampMode;
+  readonly maxLines: number;
+  readonly speed: number | undefined;
+}
+
+function speedOption(value: string): number {
+  const speed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(speed) || speed <= 0) throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return speed;
+}
+
+/** Adds `replay FILE`: a --record file through the same pipeline, the same lines. */
+export function addReplayCommand(program: Command, io: CliIO, setStatus: (status: number) => void): void {
+  const replay = program
+    .command('replay')
+    .argument('<file>', 'a recording made with --record')
+    .description('Run a recording made with --record through the same pipeline: the same lines, byte for byte, timestamps from the recording.')
+    .addOption(new Option('--speed <x>', "play at x times the recorded pace (default: as fast as possible)").argParser(speedOption))
+    .addHelpText(
+      'after',
+      '\nWithout --pairs or --channels, a replay prints what the recorded run printed.\n\nExamples:\n' +
+        '  $ polo-ws --record today.ndjson --duration 60 > live.txt\n' +
+        '  $ polo-ws replay today.ndjson > replayed.txt && cmp live.txt replayed.txt\n' +
+        '  $ polo-ws replay today.ndjson --speed 10 --top --pairs BTC_USDT',
+    );
+  addOutputOptions(replay);
+  replay.action(async (file: string, flags: ReplayFlags, command: Command) => {
+    const channels = command.getOptionValueSource('channels') === 'default' ? undefined : flags.channels;
+    checkTop(flags.top, channels ?? new Set(['book']));
+    const status = await runReplay({ ...flags, file, channels, top: flags.top === true, speed: flags.speed }, io);
+    setStatus(status);
+  });
+}
