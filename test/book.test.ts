@@ -102,3 +102,17 @@ describe('exact subtraction (the spread)', () => {
     expect(subtractDecimal('100', '99')).toBe('1');
   });
 });
+
+describe('decimal comparison in any spelling', () => {
+  it('compares by value without canonicalizing first', async () => {
+    const { compareDecimal } = await import('../src/book/decimal.js');
+    const sign = (n: number) => Math.sign(n);
+    expect(sign(compareDecimal('0.1', '0.10000000'))).toBe(0);
+    expect(sign(compareDecimal('007.5', '7.50'))).toBe(0);
+    expect(sign(compareDecimal('10', '9.99999999'))).toBe(1);
+    expect(sign(compareDecimal('0.00000001', '0'))).toBe(1);
+    expect(sign(compareDecimal('1.000000000000000001', '1.000000000000000002'))).toBe(-1);
+    expect(sign(compareDecimal('24983.89', '24983.9'))).toBe(-1);
+    expect(sign(compareDecimal('0', '0.0'))).toBe(0);
+  });
+});

@@ -6,7 +6,7 @@ import { pythonText } from '../src/protocol/legacy.js';
 
 function lines(event: PrintEvent): string[] {
   const out: string[] = [];
-  formatEvent(event, (line) => out.push(line));
+  formatEvent(event, { add: (line) => out.push(line) });
   return out;
 }
 

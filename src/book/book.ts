@@ -1,4 +1,4 @@
-import { canonicalDecimal, compareCanonical, isZeroDecimal } from './decimal.js';
+import { compareDecimal, isZeroDecimal } from './decimal.js';
 
 /** One price level as the exchange wrote it. */
 export interface Level {
@@ -9,11 +9,13 @@ export interface Level {
 export type Side = 'bid' | 'ask';
 
 /**
- * One side of a book: levels keyed by the canonical price (a Map, so a server-sent "__proto__" is
- * just a key), plus the keys kept sorted best-first for top-of-book reads.
+ * One side of a book: size by price (a Map, so a server-sent "__proto__" is just a key), plus the
+ * prices kept sorted best-first. Keys are the exchange's own price strings, so the common update
+ * (a price seen before, in the same spelling) allocates nothing; a price in a new spelling is
+ * matched by exact value against the sorted prices, so "0.1" and "0.10000000" stay one level.
  */
 class BookSide {
-  private readonly levels = new Map<string, Level>();
+  private readonly sizes = new Map<string, string>();
   private readonly order: string[] = [];
   private readonly direction: 1 | -1;
 
@@ -23,32 +25,48 @@ class BookSide {
   }
 
   get size(): number {
-    return this.levels.size;
+    return this.sizes.size;
   }
 
   clear(): void {
-    this.levels.clear();
+    this.sizes.clear();
     this.order.length = 0;
   }
 
   /** Sets a level's absolute size; zero removes it. Returns whether the level existed before. */
   set(price: string, size: string): boolean {
-    const key = canonicalDecimal(price);
-    const existed = this.levels.has(key);
-    if (isZeroDecimal(size)) {
-      if (existed) {
-        this.levels.delete(key);
-        this.order.splice(this.search(key), 1);
+    if (!this.sizes.has(price)) {
+      const at = this.search(price);
+      const same = this.order[at];
+      const exists = same !== undefined && compareDecimal(same, price) === 0;
+      if (exists) {
+        // The same price in a new spelling: the level takes the exchange's latest text.
+        this.sizes.delete(same);
+        this.order[at] = price;
+      } else if (isZeroDecimal(size)) {
+        return false;
+      } else {
+        this.order.splice(at, 0, price);
       }
-      return existed;
+      if (isZeroDecimal(size)) this.order.splice(at, 1);
+      else this.sizes.set(price, size);
+      return exists;
     }
-    if (!existed) this.order.splice(this.search(key), 0, key);
-    this.levels.set(key, { price, size });
-    return existed;
+    if (isZeroDecimal(size)) {
+      this.sizes.delete(price);
+      this.order.splice(this.search(price), 1);
+    } else {
+      this.sizes.set(price, size);
+    }
+    return true;
   }
 
+  /** The level at this price (any spelling), if any. */
   get(price: string): Level | undefined {
-    return this.levels.get(canonicalDecimal(price));
+    const at = this.search(price);
+    const key = this.order[at];
+    if (key === undefined || compareDecimal(key, price) !== 0) return undefined;
+    return { price: key, size: this.sizes.get(key) as string };
   }
 
   /** The best `n` levels, best first. */
@@ -56,19 +74,19 @@ class BookSide {
     const out: Level[] = [];
     const count = Math.min(n, this.order.length);
     for (let i = 0; i < count; i++) {
-      const level = this.levels.get(this.order[i] as string);
-      if (level !== undefined) out.push(level);
+      const price = this.order[i] as string;
+      out.push({ price, size: this.sizes.get(price) as string });
     }
     return out;
   }
 
-  /** Index of `key` in the sorted order, or where it would be inserted. */
-  private search(key: string): number {
+  /** Index of `price` in the sorted order (by value), or where it would be inserted. */
+  private search(price: string): number {
     let lo = 0;
     let hi = this.order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareCanonical(this.order[mid] as string, key) * this.direction < 0) lo = mid + 1;
+      if (compareDecimal(this.order[mid] as string, price) * this.direction < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -30,9 +30,48 @@ export function canonicalDecimal(text: string): string {
   return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
-/** True when the decimal string is zero ("0", "0.00000000"). */
+/** True when the decimal string is zero ("0", "0.00000000"): only zeros and at most a point. */
 export function isZeroDecimal(text: string): boolean {
-  return canonicalDecimal(text) === '0';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 48 && c !== 46) return false;
+  }
+  return text.length > 0;
+}
+
+/**
+ * Compares two plain decimal strings by value, in any spelling ("0.1" equals "00.10000000"),
+ * without allocating: negative when a < b, zero when equal, positive when a > b.
+ */
+export function compareDecimal(a: string, b: string): number {
+  if (a === b) return 0;
+  // Skip leading zeros of the integer parts.
+  let ia = 0;
+  let ib = 0;
+  while (ia < a.length - 1 && a.charCodeAt(ia) === 48 && a.charCodeAt(ia + 1) !== 46) ia++;
+  while (ib < b.length - 1 && b.charCodeAt(ib) === 48 && b.charCodeAt(ib + 1) !== 46) ib++;
+  const pa = indexOfPoint(a);
+  const pb = indexOfPoint(b);
+  // A longer integer part is larger.
+  if (pa - ia !== pb - ib) return pa - ia - (pb - ib);
+  for (let k = 0; k < pa - ia; k++) {
+    const d = a.charCodeAt(ia + k) - b.charCodeAt(ib + k);
+    if (d !== 0) return d;
+  }
+  // Fractions digit by digit, a missing digit counting as 0.
+  const fa = a.length - pa - 1;
+  const fb = b.length - pb - 1;
+  for (let k = 0; k < Math.max(fa, fb); k++) {
+    const da = k < fa ? a.charCodeAt(pa + 1 + k) : 48;
+    const db = k < fb ? b.charCodeAt(pb + 1 + k) : 48;
+    if (da !== db) return da - db;
+  }
+  return 0;
+}
+
+function indexOfPoint(text: string): number {
+  const point = text.indexOf('.');
+  return point < 0 ? text.length : point;
 }
 
 /**

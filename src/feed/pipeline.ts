@@ -1,7 +1,7 @@
 import type { BookProcessor, PrintEvent } from '../book/processor.js';
 import type { Diagnostics } from '../output/diagnostics.js';
 import type { LineSink } from '../output/sink.js';
-import type { LineFormatter } from '../output/format.js';
+import type { LineFormatter, LineOut } from '../output/format.js';
 import type { Channel, FeedEvent, ProtocolAdapter } from '../protocol/types.js';
 import { excerpt } from '../markets/http.js';
 
@@ -49,6 +49,7 @@ export class Pipeline {
   private readonly serverErrors = new Set<string>();
   private busy: Promise<void> | undefined;
   private readonly prints: PrintEvent[] = [];
+  private readonly batch = new LineBatch();
   private pairFilter: ReadonlySet<string> | undefined;
   private linesLeft: number;
 
@@ -135,17 +136,12 @@ export class Pipeline {
       }
     }
     if (prints.length === 0 || this.linesLeft <= 0) return;
-    let chunk = '';
-    let count = 0;
-    const push = (line: string): void => {
-      if (count >= this.linesLeft) return;
-      chunk += `${line}\n`;
-      count++;
-    };
+    const batch = this.batch;
+    batch.start(this.linesLeft);
     const channels = this.deps.channels;
-    for (const event of prints) if (channels.has(channelOf(event))) this.deps.formatter.format(event, at, push);
-    this.linesLeft -= count;
-    this.deps.sink.write(chunk, count);
+    for (const event of prints) if (channels.has(channelOf(event))) this.deps.formatter.format(event, at, batch);
+    this.linesLeft -= batch.count;
+    this.deps.sink.write(batch.text, batch.count);
     if (this.linesLeft <= 0) this.deps.onMaxLines();
   }
 }
@@ -159,5 +155,24 @@ function channelOf(event: PrintEvent): Channel {
       return 'trades';
     default:
       return 'book';
+  }
+}
+
+/** One frame's lines, newline-terminated, up to a limit (--max-lines). Reused from frame to frame. */
+class LineBatch implements LineOut {
+  text = '';
+  count = 0;
+  private limit = 0;
+
+  start(limit: number): void {
+    this.text = '';
+    this.count = 0;
+    this.limit = limit;
+  }
+
+  add(line: string): void {
+    if (this.count >= this.limit) return;
+    this.text += `${line}\n`;
+    this.count++;
   }
 }

@@ -1,10 +1,12 @@
 import type { PrintEvent } from '../book/processor.js';
-import { formatEvent } from './text.js';
+import { formatEvent, type LineOut } from './text.js';
 import { LineTimestamp, type TimestampMode } from './timestamp.js';
 
-/** Turns print events received at one time into output lines (without the newline). */
+export type { LineOut };
+
+/** Turns print events received at one time into output lines. */
 export interface LineFormatter {
-  format(event: PrintEvent, at: number, push: (line: string) => void): void;
+  format(event: PrintEvent, at: number, out: LineOut): void;
 }
 
 /** The reference script's text lines behind a timestamp (--format text, the default). */
@@ -15,9 +17,8 @@ export class TextFormatter implements LineFormatter {
     this.stamp = new LineTimestamp(mode);
   }
 
-  format(event: PrintEvent, at: number, push: (line: string) => void): void {
-    const prefix = this.stamp.prefix(at);
-    formatEvent(event, (line) => push(prefix + line));
+  format(event: PrintEvent, at: number, out: LineOut): void {
+    formatEvent(event, out, this.stamp.prefix(at));
   }
 }
 
@@ -29,7 +30,7 @@ export class JsonFormatter implements LineFormatter {
   private lastMs = Number.NaN;
   private lastTs = '';
 
-  format(event: PrintEvent, at: number, push: (line: string) => void): void {
+  format(event: PrintEvent, at: number, out: LineOut): void {
     if (at !== this.lastMs) {
       this.lastMs = at;
       this.lastTs = JSON.stringify(new Date(at).toISOString());
@@ -38,26 +39,26 @@ export class JsonFormatter implements LineFormatter {
     const pair = JSON.stringify(event.pair);
     switch (event.kind) {
       case 'book':
-        for (const l of event.asks) push(`${head}"book","pair":${pair},"side":"ask","price":${str(l.price)},"size":${str(l.size)}}`);
-        for (const l of event.bids) push(`${head}"book","pair":${pair},"side":"bid","price":${str(l.price)},"size":${str(l.size)}}`);
+        for (const l of event.asks) out.add(`${head}"book","pair":${pair},"side":"ask","price":${str(l.price)},"size":${str(l.size)}}`);
+        for (const l of event.bids) out.add(`${head}"book","pair":${pair},"side":"bid","price":${str(l.price)},"size":${str(l.size)}}`);
         return;
       case 'change':
-        push(`${head}"change","pair":${pair},"side":"${event.side}","price":${str(event.price)},"size":${str(event.size)}}`);
+        out.add(`${head}"change","pair":${pair},"side":"${event.side}","price":${str(event.price)},"size":${str(event.size)}}`);
         return;
       case 'remove':
-        push(`${head}"remove","pair":${pair},"side":"${event.side}","price":${str(event.price)}}`);
+        out.add(`${head}"remove","pair":${pair},"side":"${event.side}","price":${str(event.price)}}`);
         return;
       case 'trade':
-        push(
+        out.add(
           `${head}"trade","pair":${pair},"tradeId":${str(event.tradeId)},"side":"${event.side}","price":${str(event.price)},` +
             `"size":${str(event.size)},"timestamp":${str(event.timestamp)}}`,
         );
         return;
       case 'ticker':
-        push(`${head}"ticker","pair":${pair},${JSON.stringify(event.fields).slice(1)}`);
+        out.add(`${head}"ticker","pair":${pair},${JSON.stringify(event.fields).slice(1)}`);
         return;
       case 'top':
-        push(
+        out.add(
           `${head}"top","pair":${pair},"bidPrice":${opt(event.bid?.price)},"bidSize":${opt(event.bid?.size)},` +
             `"askPrice":${opt(event.ask?.price)},"askSize":${opt(event.ask?.size)},"spread":${opt(event.spread)}}`,
         );

@@ -12,12 +12,16 @@ export interface SinkHooks {
   readonly onClosed: (error: Error | undefined) => void;
 }
 
+/** Bytes held behind a cork before they are written anyway. */
+const CORK_LIMIT = 64 * 1024;
+
 /**
  * stdout for data lines: one write per batch, backpressure reported through hooks (so the caller can
  * pause the socket, as ws's `lib/stream.js` does), and a broken pipe ends output without an error.
  */
 export class LineSink {
   private blocked = false;
+  private corked = false;
   private closed = false;
   lines = 0;
 
@@ -38,7 +42,16 @@ export class LineSink {
   write(chunk: string, count: number): void {
     if (this.closed || chunk === '') return;
     this.lines += count;
-    if (!this.stream.write(chunk) && !this.blocked) {
+    // Frames that arrive together leave together: one writev per tick, not one write per frame.
+    if (!this.corked) {
+      this.corked = true;
+      this.stream.cork();
+      process.nextTick(this.uncork);
+    }
+    const accepted = this.stream.write(chunk);
+    // A long synchronous burst must not pile up behind the cork.
+    if (this.corked && this.stream.writableLength >= CORK_LIMIT) this.uncork();
+    if (!accepted && !this.blocked) {
       this.blocked = true;
       this.hooks.onBlocked();
     }
@@ -57,6 +70,12 @@ export class LineSink {
     this.stream.off('drain', this.handleDrain);
     this.stream.off('error', this.handleError);
   }
+
+  private readonly uncork = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.stream.uncork();
+  };
 
   private readonly handleDrain = (): void => {
     if (!this.blocked) return;

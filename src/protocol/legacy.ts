@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
+import { isCount, isDecimalText } from './guards.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
 
 /** Channel numbers of the legacy push API. */
@@ -104,9 +105,17 @@ export class LegacyDecoder {
   }
 
   private decodeBook(data: unknown[]): DecodeResult {
-    const frame = bookFrame.safeParse(data);
-    if (!frame.success) return bad(`book frame: ${issueText(frame.error)}`);
-    const [id, seq, rawItems] = frame.data;
+    let id: number;
+    let seq: number;
+    let rawItems: unknown[];
+    if (isCount(data[0]) && isCount(data[1]) && Array.isArray(data[2])) {
+      // The common frame, checked by hand: the same rules as bookFrame, at a fraction of the cost.
+      [id, seq, rawItems] = data as [number, number, unknown[]];
+    } else {
+      const frame = bookFrame.safeParse(data);
+      if (!frame.success) return bad(`book frame: ${issueText(frame.error)}`);
+      [id, seq, rawItems] = frame.data;
+    }
     const items: BookItem[] = [];
     for (let i = 0; i < rawItems.length; i++) {
       const item = decodeItem(rawItems[i]);
@@ -119,8 +128,37 @@ export class LegacyDecoder {
   }
 }
 
+/**
+ * The hot path: level and trade items that plainly meet levelItem / tradeItem, decoded without zod.
+ * Anything else returns undefined and goes to the schemas, which also word the errors.
+ */
+function fastItem(raw: unknown[]): BookItem | undefined {
+  const side = raw[raw[0] === 'o' ? 1 : 2];
+  if (side !== 0 && side !== 1) return undefined;
+  if (raw[0] === 'o' && raw.length >= 4 && isDecimalText(raw[2]) && isDecimalText(raw[3])) {
+    return { kind: 'level', side: side === 1 ? 'bid' : 'ask', price: raw[2], size: raw[3] };
+  }
+  const id = raw[1];
+  const time = raw[5];
+  if (
+    raw[0] === 't' &&
+    raw.length >= 6 &&
+    (isCount(id) || (typeof id === 'string' && /^\d{1,30}$/.test(id))) &&
+    isDecimalText(raw[3]) &&
+    isDecimalText(raw[4]) &&
+    (typeof time === 'number' || typeof time === 'string')
+  ) {
+    return { kind: 'trade', tradeId: String(id), side: side === 1 ? 'bid' : 'ask', price: raw[3], size: raw[4], timestamp: String(time) };
+  }
+  return undefined;
+}
+
 /** Decodes one book item, or says what is wrong with it. */
 function decodeItem(raw: unknown): BookItem | string {
+  if (Array.isArray(raw)) {
+    const fast = fastItem(raw as unknown[]);
+    if (fast !== undefined) return fast;
+  }
   const tag: unknown = Array.isArray(raw) ? (raw as unknown[])[0] : undefined;
   if (tag !== 'i' && tag !== 'o' && tag !== 't') return 'not an "i", "o" or "t" item';
   const parsed = itemSchemas[tag].safeParse(raw);
@@ -193,3 +231,6 @@ export class LegacyProtocol extends LegacyDecoder implements ProtocolAdapter {
 function command(verb: 'subscribe' | 'unsubscribe', channel: string | number): string {
   return JSON.stringify({ command: verb, channel });
 }
+
+/** For tests: the hot-path checks and the schemas they must agree with. */
+export const forTesting = { fastItem, levelItem, tradeItem };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
+import { isCount, isDecimalText, isLevelList, isRecord, isTextLike } from './guards.js';
 import { fetchV3Markets } from '../markets/v3.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
 
@@ -90,24 +91,33 @@ export class V3Decoder {
   /** One data item as an event; undefined for channels polo-ws does not print; a string says what is wrong. */
   private decodeItem(channel: string, action: string | undefined, item: unknown): (FeedEvent & { pair: string }) | string | undefined {
     if (channel === 'book_lv2') {
-      const parsed = bookItem.safeParse(item);
-      if (!parsed.success) return issueText(parsed.error);
-      const book = parsed.data;
+      let book = fastBookItem(item);
+      if (book === undefined) {
+        const parsed = bookItem.safeParse(item);
+        if (!parsed.success) return issueText(parsed.error);
+        book = parsed.data;
+      }
       if (action === 'update' && book.lastId === undefined) return 'update without lastId';
       const items = action === 'snapshot' ? [snapshotOf(book)] : levelsInOrder(item as object, book);
       return { kind: 'book', pair: book.symbol, seq: book.id, prevSeq: action === 'snapshot' ? undefined : book.lastId, items };
     }
     if (channel === 'trades') {
-      const parsed = tradeItem.safeParse(item);
-      if (!parsed.success) return issueText(parsed.error);
-      const t = parsed.data;
+      let t = fastTradeItem(item);
+      if (t === undefined) {
+        const parsed = tradeItem.safeParse(item);
+        if (!parsed.success) return issueText(parsed.error);
+        t = parsed.data;
+      }
       const trade: TradeItem = { kind: 'trade', tradeId: t.id, side: t.takerSide === 'buy' ? 'bid' : 'ask', price: t.price, size: t.quantity, timestamp: t.createTime };
       return { kind: 'trade', pair: t.symbol, trade };
     }
     if (channel === 'ticker') {
-      const parsed = tickerItem.safeParse(item);
-      if (!parsed.success) return issueText(parsed.error);
-      const t = parsed.data;
+      let t = fastTickerItem(item);
+      if (t === undefined) {
+        const parsed = tickerItem.safeParse(item);
+        if (!parsed.success) return issueText(parsed.error);
+        t = parsed.data;
+      }
       const fields = {
         last: t.close,
         lowestAsk: undefined,
@@ -123,6 +133,44 @@ export class V3Decoder {
     }
     return undefined;
   }
+}
+
+type BookData = z.infer<typeof bookItem>;
+type TradeData = z.infer<typeof tradeItem>;
+type TickerData = z.infer<typeof tickerItem>;
+
+/** bookItem's rules by hand (see guards.ts); undefined sends the item to the schema. */
+function fastBookItem(item: unknown): BookData | undefined {
+  if (!isRecord(item) || typeof item.symbol !== 'string' || item.symbol === '' || !isCount(item.id)) return undefined;
+  if ((item.lastId !== undefined && !isCount(item.lastId)) || !isLevelList(item.asks) || !isLevelList(item.bids)) return undefined;
+  return item as BookData;
+}
+
+/** tradeItem's rules by hand. */
+function fastTradeItem(item: unknown): TradeData | undefined {
+  if (!isRecord(item) || typeof item.symbol !== 'string' || item.symbol === '') return undefined;
+  const { id, price, quantity, takerSide, createTime } = item;
+  if (!isTextLike(id) || !isDecimalText(price) || !isDecimalText(quantity) || !isTextLike(createTime)) return undefined;
+  if (takerSide !== 'buy' && takerSide !== 'sell') return undefined;
+  return { symbol: item.symbol, id: String(id), price, quantity, takerSide, createTime: String(createTime) };
+}
+
+/** tickerItem's rules by hand. */
+function fastTickerItem(item: unknown): TickerData | undefined {
+  if (!isRecord(item) || typeof item.symbol !== 'string' || item.symbol === '') return undefined;
+  const { close, high, low, amount, quantity, dailyChange } = item;
+  if (!isTextLike(close) || !isTextLike(high) || !isTextLike(low) || !isTextLike(amount) || !isTextLike(quantity) || !isTextLike(dailyChange)) {
+    return undefined;
+  }
+  return {
+    symbol: item.symbol,
+    close: String(close),
+    high: String(high),
+    low: String(low),
+    amount: String(amount),
+    quantity: String(quantity),
+    dailyChange: String(dailyChange),
+  };
 }
 
 function decodeEvent(message: Record<string, unknown>): DecodeResult {
@@ -195,3 +243,6 @@ export class V3Protocol extends V3Decoder implements ProtocolAdapter {
 function command(event: 'subscribe' | 'unsubscribe', channel: string, symbols: readonly string[]): string {
   return JSON.stringify({ event, channel: [channel], symbols });
 }
+
+/** For tests: the hot-path checks and the schemas they must agree with. */
+export const forTesting = { fastBookItem, fastTradeItem, fastTickerItem, bookItem, tradeItem, tickerItem };

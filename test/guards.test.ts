@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { forTesting as legacy } from '../src/protocol/legacy.js';
+import { forTesting as v3 } from '../src/protocol/v3.js';
+
+// The hot path checks items by hand; zod stays the definition. Whatever the fast check accepts,
+// the schema must accept too, and the decoded values must be the same.
+const decimals = ['0.02100000', '1', '403171621.65163678', '0', '-1', '1e-8', '', ' 1', '1.', 0.5, null, '__proto__'];
+const sides = [0, 1, 2, '1', true, -1];
+
+describe('hot-path checks agree with the zod schemas', () => {
+  it('legacy level and trade items', () => {
+    let accepted = 0;
+    for (const price of decimals) {
+      for (const size of decimals) {
+        for (const side of sides) {
+          for (const item of [
+            ['o', side, price, size],
+            ['o', side, price, size, '1580000000123'],
+            ['o', side, price],
+            ['t', '42', side, price, size, 1580000000],
+            ['t', 42, side, price, size, '1580000000', '1580000000123'],
+            ['t', 'x42', side, price, size, 1580000000],
+            ['t', '42', side, price, size, null],
+            ['t', 4.2, side, price, size, 1],
+          ]) {
+            const fast = legacy.fastItem(item);
+            if (fast === undefined) continue;
+            accepted++;
+            const schema = item[0] === 'o' ? legacy.levelItem : legacy.tradeItem;
+            expect(schema.safeParse(item).success, JSON.stringify(item)).toBe(true);
+          }
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(50);
+  });
+
+  it('v3 book, trade and ticker items', () => {
+    const levels = [undefined, [], [['1.5', '2']], [['1.5', '2', 'extra']], [['1.5']], [[1.5, '2']], 'x', [['-1', '2']]];
+    const ids = [1, 0, -1, 1.5, '7', undefined, Number.MAX_SAFE_INTEGER + 2];
+    for (const asks of levels) {
+      for (const id of ids) {
+        for (const lastId of ids) {
+          const item = { symbol: 'BTC_USDT', asks, bids: [['1', '1']], id, lastId };
+          const fast = v3.fastBookItem(item);
+          if (fast !== undefined) expect(v3.bookItem.safeParse(item).success, JSON.stringify(item)).toBe(true);
+        }
+      }
+    }
+    for (const price of decimals) {
+      for (const takerSide of ['buy', 'sell', 'BUY', undefined]) {
+        for (const id of ['1', 1, null]) {
+          const item = { symbol: 'BTC_USDT', id, price, quantity: '0.5', takerSide, createTime: 1676950548834 };
+          const fast = v3.fastTradeItem(item);
+          if (fast === undefined) continue;
+          const parsed = v3.tradeItem.safeParse(item);
+          expect(parsed.success, JSON.stringify(item)).toBe(true);
+          expect(fast).toEqual(parsed.data);
+        }
+      }
+    }
+    for (const close of ['1', 1, null, undefined, true]) {
+      const item = { symbol: 'BTC_USDT', close, high: '2', low: '0.5', amount: '3', quantity: '4', dailyChange: '-0.01' };
+      const fast = v3.fastTickerItem(item);
+      if (fast === undefined) continue;
+      const parsed = v3.tickerItem.safeParse(item);
+      expect(parsed.success).toBe(true);
+      expect(fast).toEqual(parsed.data);
+    }
+  });
+});
