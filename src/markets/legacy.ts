@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
 import type { MarketMap } from '../protocol/types.js';
+import { zodIssue } from '../protocol/results.js';
 import { fetchJson, type RestOptions } from './http.js';
 
 /** The legacy REST path the reference script used; appended to --rest-url. */
@@ -26,9 +27,7 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
   }
   const parsed = tickerMapSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-    throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: ${zodIssue(parsed.error)}`);
   }
   const pairs = Object.keys(parsed.data);
   if (pairs.length === 0) throw new BadMarketsError(url, `the ticker map from ${url} lists no pairs`);

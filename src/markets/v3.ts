@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
 import type { MarketMap } from '../protocol/types.js';
+import { zodIssue } from '../protocol/results.js';
 import { fetchJson, type RestOptions } from './http.js';
 
 /** The v3 REST path listing every market; appended to --rest-url. */
@@ -23,9 +24,7 @@ export function parseV3Markets(body: unknown, url: string): MarketMap {
   }
   const parsed = marketsSchema.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? 'body' : issue.path.join('.');
-    throw new BadMarketsError(url, `the market list from ${url} is not a /markets array: ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new BadMarketsError(url, `the market list from ${url} is not a /markets array: ${zodIssue(parsed.error)}`);
   }
   if (parsed.data.length === 0) throw new BadMarketsError(url, `the market list from ${url} lists no markets`);
   const seen = new Set<string>();

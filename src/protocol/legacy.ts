@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
+import { badFrame, zodIssue } from './results.js';
 import { isCount, isDecimalText } from './guards.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
 
@@ -61,14 +62,14 @@ export class LegacyDecoder {
     try {
       data = JSON.parse(text);
     } catch {
-      return bad('not JSON');
+      return badFrame('not JSON');
     }
     if (Array.isArray(data)) return this.decodeArray(data);
     if (data !== null && typeof data === 'object' && 'error' in data) {
       const error = (data as { error: unknown }).error;
       return events({ kind: 'server-error', message: typeof error === 'string' ? error : JSON.stringify(error) });
     }
-    return bad('not an array or an error object');
+    return badFrame('not an array or an error object');
   }
 
   private decodeArray(data: unknown[]): DecodeResult {
@@ -78,7 +79,7 @@ export class LegacyDecoder {
       const name = this.byId.get(String(channel)) ?? String(channel);
       return events({ kind: 'ack', channel: name, subscribed: data[1] === 1 });
     }
-    if (data.length < 3) return bad('short frame');
+    if (data.length < 3) return badFrame('short frame');
     if (channel === TICKER_CHANNEL) return this.decodeTicker(data);
     if (channel === STATS_CHANNEL) return events({ kind: 'ignored' });
     return this.decodeBook(data);
@@ -86,7 +87,7 @@ export class LegacyDecoder {
 
   private decodeTicker(data: unknown[]): DecodeResult {
     const parsed = tickerFrame.safeParse(data);
-    if (!parsed.success) return bad(`ticker: ${issueText(parsed.error)}`);
+    if (!parsed.success) return badFrame(`ticker: ${zodIssue(parsed.error)}`);
     const [id, last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr] = parsed.data[2];
     const pair = this.byId.get(String(id));
     if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };
@@ -113,13 +114,13 @@ export class LegacyDecoder {
       [id, seq, rawItems] = data as [number, number, unknown[]];
     } else {
       const frame = bookFrame.safeParse(data);
-      if (!frame.success) return bad(`book frame: ${issueText(frame.error)}`);
+      if (!frame.success) return badFrame(`book frame: ${zodIssue(frame.error)}`);
       [id, seq, rawItems] = frame.data;
     }
     const items: BookItem[] = [];
     for (let i = 0; i < rawItems.length; i++) {
       const item = decodeItem(rawItems[i]);
-      if (typeof item === 'string') return bad(`book item ${i}: ${item}`);
+      if (typeof item === 'string') return badFrame(`book item ${i}: ${item}`);
       items.push(item);
     }
     const pair = this.byId.get(String(id));
@@ -162,7 +163,7 @@ function decodeItem(raw: unknown): BookItem | string {
   const tag: unknown = Array.isArray(raw) ? (raw as unknown[])[0] : undefined;
   if (tag !== 'i' && tag !== 'o' && tag !== 't') return 'not an "i", "o" or "t" item';
   const parsed = itemSchemas[tag].safeParse(raw);
-  if (!parsed.success) return issueText(parsed.error);
+  if (!parsed.success) return zodIssue(parsed.error);
   const v = parsed.data;
   if (v[0] === 'o') return { kind: 'level', side: v[1] === 1 ? 'bid' : 'ask', price: v[2], size: v[3] };
   if (v[0] === 't') {
@@ -191,16 +192,6 @@ function sideLevels(side: unknown): Level[] | string {
 
 function events(...list: FeedEvent[]): DecodeResult {
   return { ok: true, events: list };
-}
-
-function bad(detail: string): DecodeResult {
-  return { ok: false, reason: 'bad-frame', detail };
-}
-
-function issueText(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid';
-  return issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`;
 }
 
 /** The legacy push API (wss://api2.poloniex.com) with the returnTicker REST map. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
+import { badFrame, zodIssue } from './results.js';
 import { isCount, isDecimalText, isLevelList, isRecord, isTextLike } from './guards.js';
 import { fetchV3Markets } from '../markets/v3.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
@@ -67,20 +68,20 @@ export class V3Decoder {
     try {
       data = JSON.parse(raw);
     } catch {
-      return bad('not JSON');
+      return badFrame('not JSON');
     }
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) return bad('not a JSON object');
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return badFrame('not a JSON object');
     if ('event' in data) return decodeEvent(data as Record<string, unknown>);
     const message = envelope.safeParse(data);
-    if (!message.success) return bad(issueText(message.error));
+    if (!message.success) return badFrame(zodIssue(message.error));
     const { channel, action, data: items } = message.data;
     if (channel === 'book_lv2' && action !== 'snapshot' && action !== 'update') {
-      return bad(`book_lv2 action ${JSON.stringify(action)} is not snapshot or update`);
+      return badFrame(`book_lv2 action ${JSON.stringify(action)} is not snapshot or update`);
     }
     const events: FeedEvent[] = [];
     for (let i = 0; i < items.length; i++) {
       const event = this.decodeItem(channel, action, items[i]);
-      if (typeof event === 'string') return bad(`data.${i}: ${event}`);
+      if (typeof event === 'string') return badFrame(`data.${i}: ${event}`);
       if (event === undefined) continue;
       if (!this.symbols.has(event.pair)) return { ok: false, reason: 'unknown-pair', pairId: event.pair };
       events.push(event);
@@ -94,7 +95,7 @@ export class V3Decoder {
       let book = fastBookItem(item);
       if (book === undefined) {
         const parsed = bookItem.safeParse(item);
-        if (!parsed.success) return issueText(parsed.error);
+        if (!parsed.success) return zodIssue(parsed.error);
         book = parsed.data;
       }
       if (action === 'update' && book.lastId === undefined) return 'update without lastId';
@@ -105,7 +106,7 @@ export class V3Decoder {
       let t = fastTradeItem(item);
       if (t === undefined) {
         const parsed = tradeItem.safeParse(item);
-        if (!parsed.success) return issueText(parsed.error);
+        if (!parsed.success) return zodIssue(parsed.error);
         t = parsed.data;
       }
       const trade: TradeItem = { kind: 'trade', tradeId: t.id, side: t.takerSide === 'buy' ? 'bid' : 'ask', price: t.price, size: t.quantity, timestamp: t.createTime };
@@ -115,7 +116,7 @@ export class V3Decoder {
       let t = fastTickerItem(item);
       if (t === undefined) {
         const parsed = tickerItem.safeParse(item);
-        if (!parsed.success) return issueText(parsed.error);
+        if (!parsed.success) return zodIssue(parsed.error);
         t = parsed.data;
       }
       const fields = {
@@ -200,16 +201,6 @@ function levelsInOrder(raw: object, book: z.infer<typeof bookItem>): BookItem[] 
 
 function toLevel([price, size]: readonly [string, string, ...unknown[]]): Level {
   return { price, size };
-}
-
-function bad(detail: string): DecodeResult {
-  return { ok: false, reason: 'bad-frame', detail };
-}
-
-function issueText(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return 'invalid';
-  return issue.path.length === 0 ? issue.message : `${issue.path.join('.')}: ${issue.message}`;
 }
 
 /** The current Poloniex API: REST /markets and wss://ws.poloniex.com/ws/public. */
