@@ -21,6 +21,11 @@ export interface RunOptions {
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A test that fails or times out must not leave a stream running behind it.
+    const reap = (): void => {
+      child.kill('SIGKILL');
+    };
+    process.once('exit', reap);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -32,6 +37,7 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      process.off('exit', reap);
       resolve({ code, signal, stdout, stderr });
     });
     options.onSpawn?.(child);
