@@ -45,6 +45,12 @@ export function isZeroDecimal(text: string): boolean {
  */
 export function compareDecimal(a: string, b: string): number {
   if (a === b) return 0;
+  // The common case: one exchange, one format. Same length and same point position means the
+  // digits line up, and text order is value order.
+  if (a.length === b.length) {
+    const point = a.indexOf('.');
+    if (point === b.indexOf('.')) return a < b ? -1 : 1;
+  }
   // Skip leading zeros of the integer parts.
   let ia = 0;
   let ib = 0;
