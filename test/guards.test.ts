@@ -69,3 +69,18 @@ describe('hot-path checks agree with the zod schemas', () => {
     }
   });
 });
+
+describe('legacy ticker hot path', () => {
+  it('accepts only what the ticker schema accepts', () => {
+    const values: unknown[] = ['1', 1, null, true, {}, [], undefined];
+    for (const id of [148, '148', -1, 1.5, 'x']) {
+      for (const v of values) {
+        const row = [id, '1', v, '1', '1', '1', '1', 0, '1', '1'];
+        const fast = legacy.fastTickerValues(row);
+        if (fast === undefined) continue;
+        expect(legacy.tickerFrame.safeParse([1002, null, row]).success, JSON.stringify(row)).toBe(true);
+      }
+    }
+    expect(legacy.fastTickerValues([148, '1', '1'])).toBeUndefined();
+  });
+});

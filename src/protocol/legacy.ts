@@ -86,9 +86,13 @@ export class LegacyDecoder {
   }
 
   private decodeTicker(data: unknown[]): DecodeResult {
-    const parsed = tickerFrame.safeParse(data);
-    if (!parsed.success) return badFrame(`ticker: ${zodIssue(parsed.error)}`);
-    const [id, last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr] = parsed.data[2];
+    let values = fastTickerValues(data[2]);
+    if (values === undefined) {
+      const parsed = tickerFrame.safeParse(data);
+      if (!parsed.success) return badFrame(`ticker: ${zodIssue(parsed.error)}`);
+      values = parsed.data[2];
+    }
+    const [id, last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr] = values;
     const pair = this.byId.get(String(id));
     if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };
     const fields: TickerFields = {
@@ -152,6 +156,20 @@ function fastItem(raw: unknown[]): BookItem | undefined {
     return { kind: 'trade', tradeId: String(id), side: side === 1 ? 'bid' : 'ask', price: raw[3], size: raw[4], timestamp: String(time) };
   }
   return undefined;
+}
+
+type TickerValues = z.infer<typeof tickerFrame>[2];
+
+/** tickerFrame's values checked by hand: an id and at least nine scalar columns. */
+function fastTickerValues(raw: unknown): TickerValues | undefined {
+  if (!Array.isArray(raw) || raw.length < 10) return undefined;
+  const id: unknown = raw[0];
+  if (!isCount(id) && !(typeof id === 'string' && /^\d{1,30}$/.test(id))) return undefined;
+  for (let i = 1; i < raw.length; i++) {
+    const v: unknown = raw[i];
+    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+  }
+  return raw as TickerValues;
 }
 
 /** Decodes one book item, or says what is wrong with it. */
@@ -224,4 +242,4 @@ function command(verb: 'subscribe' | 'unsubscribe', channel: string | number): s
 }
 
 /** For tests: the hot-path checks and the schemas they must agree with. */
-export const forTesting = { fastItem, levelItem, tradeItem };
+export const forTesting = { fastItem, levelItem, tradeItem, fastTickerValues, tickerFrame };
