@@ -1,6 +1,6 @@
 // npm run bench: polo-ws against a parse-only client and the reference Python script, on the same
 // simulated legacy feed, one table. See bench/README.md for the rows, columns and knobs.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -113,6 +113,7 @@ async function main() {
   if (env.BENCH_CPU_PROF !== undefined) console.log(`profiling (${env.BENCH_CPU_PROF}): rows (b) and (c) run with --cpu-prof, their CPU is inflated`);
   console.log('');
   console.log(renderTable(results));
+  console.log(execFileSync(process.execPath, ['--expose-gc', resolve(REPO, 'bench', 'book-memory.mjs')], { encoding: 'utf8' }).trimEnd());
   printSummary(results, (performance.now() - started) / 1000);
 }
 
