@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeServers, endScript, listenLoopback, type ScriptEnd } from './loopback.js';
 
 /** A step of the script: a frame to send, or a wait for the client to subscribe to a pair again. */
 export type Step = string | { readonly awaitSubscribe: string };
@@ -14,7 +14,7 @@ export interface ScriptedServerOptions {
   readonly steps: readonly Step[];
   readonly subscriptions: number;
   /** How the script ends: a normal close (1000) or a dropped TCP connection. */
-  readonly end?: 'close' | 'cut' | 'stay-open';
+  readonly end?: ScriptEnd;
 }
 
 export interface ScriptedServer {
@@ -65,8 +65,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
       }
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const port = (http.address() as AddressInfo).port;
+  const port = await listenLoopback(http);
   return {
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
@@ -74,11 +73,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     get restRequests() {
       return restRequests;
     },
-    close: async () => {
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    close: () => closeServers(wss, http),
   };
 }
 
@@ -92,7 +87,5 @@ async function play(socket: WebSocket, options: ScriptedServerOptions, waiters: 
     waiters.delete(step.awaitSubscribe);
   }
   // Let the last frames leave before ending.
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  if (options.end === 'cut') socket.terminate();
-  else if (options.end !== 'stay-open') socket.close(1000, 'done');
+  await endScript(socket, options.end);
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeServers, endScript, listenLoopback, type ScriptEnd } from './loopback.js';
 
 /** A step: a message to send, a wait for the client to subscribe a symbol's book again, or a pause. */
 export type V3Step = string | object | { readonly awaitBookSubscribe: string } | { readonly pauseMs: number };
@@ -11,7 +11,7 @@ export interface ScriptedV3Options {
   readonly steps: readonly V3Step[];
   /** Steps start once this many subscribe messages have arrived. */
   readonly subscribeMessages: number;
-  readonly end?: 'close' | 'cut' | 'stay-open';
+  readonly end?: ScriptEnd;
 }
 
 export interface ScriptedV3Server {
@@ -49,17 +49,12 @@ export async function startScriptedV3Server(options: ScriptedV3Options): Promise
       if (subscribes === options.subscribeMessages) void play(socket, options, waiters);
     });
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const port = (http.address() as AddressInfo).port;
+  const port = await listenLoopback(http);
   return {
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/ws/public`,
     commands,
-    close: async () => {
-      for (const client of wss.clients) client.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => http.close(() => resolve()));
-    },
+    close: () => closeServers(wss, http),
   };
 }
 
@@ -73,7 +68,5 @@ async function play(socket: WebSocket, options: ScriptedV3Options, waiters: Map<
     } else if ('pauseMs' in step) await new Promise((resolve) => setTimeout(resolve, (step as { pauseMs: number }).pauseMs));
     else socket.send(JSON.stringify(step));
   }
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  if (options.end === 'cut') socket.terminate();
-  else if (options.end !== 'stay-open') socket.close(1000, 'done');
+  await endScript(socket, options.end);
 }
