@@ -1,23 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseFault, startSimulator, type SimOptions, type SimServer } from '../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
+import { parseFault, type SimServer } from '../src/sim/index.js';
+import { simulatorFixture } from './helpers/sim-fixture.js';
 import { Collector, V3ReferenceClient, sleep, v3BookItems, v3Market, within, type Received, type V3Json } from './helpers/sim-client.js';
 
 /** A v3 number: a decimal string without a fixed scale (no trailing zeros, no exponent). */
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
 
-const running: SimServer[] = [];
-const clients: Collector[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.terminate();
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
-
-async function simulator(options: Partial<SimOptions>): Promise<SimServer> {
-  const sim = await startSimulator({ api: 'v3', ...options });
-  running.push(sim);
-  return sim;
-}
+const { simulator, clients } = simulatorFixture({ api: 'v3' });
 
 async function connect(sim: SimServer, commands: readonly unknown[] = []): Promise<Collector> {
   const client = new Collector(sim.wsUrl);

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseFault, startSimulator, type SimOptions, type SimServer } from '../src/sim/index.js';
+import { describe, expect, it } from 'vitest';
+import { parseFault, startSimulator, type SimServer } from '../src/sim/index.js';
 import {
   Collector,
   ReferenceClient,
@@ -12,22 +12,11 @@ import {
   within,
   type Received,
 } from './helpers/sim-client.js';
+import { simulatorFixture } from './helpers/sim-fixture.js';
 
 const DECIMAL = /^-?\d+\.\d{8}$/;
 
-const running: SimServer[] = [];
-const clients: Collector[] = [];
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.terminate();
-  await Promise.all(running.splice(0).map((sim) => sim.close()));
-});
-
-async function simulator(options: Partial<SimOptions>): Promise<SimServer> {
-  const sim = await startSimulator(options);
-  running.push(sim);
-  return sim;
-}
+const { simulator, clients } = simulatorFixture();
 
 /** Opens a collector that sends `commands` at once, then waits for the server to close it. */
 async function runToClose(sim: SimServer, commands: readonly unknown[]): Promise<{ frames: Received[]; code: number }> {
