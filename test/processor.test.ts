@@ -151,4 +151,22 @@ describe('BookProcessor', () => {
     const { prints } = run(processor, [snapshot('BTC_ETH', 1), { kind: 'ticker', pair: 'BTC_ETH', fields }]);
     expect(prints[1]).toMatchObject({ kind: 'ticker', fields: { lowestAsk: '0.02100000', highestBid: '0.02000000' } });
   });
+
+  it('reports --top changes from trusted books only: none for a pair in resync', () => {
+    const processor = new BookProcessor({ depth: 1, top: true });
+    const { prints } = run(processor, [
+      snapshot('BTC_ETH', 100),
+      level('BTC_ETH', 101, '0.02050000', '1'), // new best bid: a top line
+      level('BTC_ETH', 102, '0.01000000', '1'), // deep level: best unchanged, no top line
+      level('BTC_ETH', 110, '0.02060000', '1'), // gap: resync, no top line
+      level('BTC_ETH', 111, '0.02070000', '1'), // still resyncing: nothing
+      snapshot('BTC_ETH', 200), // fresh book: a top line again
+    ]);
+    const tops = prints.filter((p) => p.kind === 'top');
+    expect(tops).toEqual([
+      { kind: 'top', pair: 'BTC_ETH', bid: { price: '0.02000000', size: '4.00000000' }, ask: { price: '0.02100000', size: '2.00000000' }, spread: '0.00100000' },
+      { kind: 'top', pair: 'BTC_ETH', bid: { price: '0.02050000', size: '1' }, ask: { price: '0.02100000', size: '2.00000000' }, spread: '0.00050000' },
+      { kind: 'top', pair: 'BTC_ETH', bid: { price: '0.02000000', size: '4.00000000' }, ask: { price: '0.02100000', size: '2.00000000' }, spread: '0.00100000' },
+    ]);
+  });
 });
