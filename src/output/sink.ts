@@ -12,8 +12,8 @@ export interface SinkHooks {
   readonly onClosed: (error: Error | undefined) => void;
 }
 
-/** Bytes held behind a cork before they are written anyway. */
-const CORK_LIMIT = 64 * 1024;
+/** Characters gathered in one tick before they are written anyway. */
+const BATCH_LIMIT = 64 * 1024;
 
 /**
  * stdout for data lines: one write per batch, backpressure reported through hooks (so the caller can
@@ -21,7 +21,8 @@ const CORK_LIMIT = 64 * 1024;
  */
 export class LineSink {
   private blocked = false;
-  private corked = false;
+  private pending = '';
+  private scheduled = false;
   private closed = false;
   lines = 0;
 
@@ -42,23 +43,19 @@ export class LineSink {
   write(chunk: string, count: number): void {
     if (this.closed || chunk === '') return;
     this.lines += count;
-    // Frames that arrive together leave together: one writev per tick, not one write per frame.
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      process.nextTick(this.uncork);
-    }
-    const accepted = this.stream.write(chunk);
-    // A long synchronous burst must not pile up behind the cork.
-    if (this.corked && this.stream.writableLength >= CORK_LIMIT) this.uncork();
-    if (!accepted && !this.blocked) {
-      this.blocked = true;
-      this.hooks.onBlocked();
+    // Frames that arrive together leave together: one write (one string-to-bytes conversion)
+    // per tick, not one per frame; a long synchronous burst is written as it passes the limit.
+    this.pending += chunk;
+    if (this.pending.length >= BATCH_LIMIT) this.writePending();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(this.writePending);
     }
   }
 
   /** Resolves once everything written so far has been handed to the OS (or the reader is gone). */
   flush(): Promise<void> {
+    this.writePending();
     if (this.closed || this.stream.writableLength === 0) return Promise.resolve();
     return new Promise((resolve) => {
       this.stream.write('', () => resolve());
@@ -71,10 +68,15 @@ export class LineSink {
     this.stream.off('error', this.handleError);
   }
 
-  private readonly uncork = (): void => {
-    if (!this.corked) return;
-    this.corked = false;
-    this.stream.uncork();
+  private readonly writePending = (): void => {
+    this.scheduled = false;
+    const text = this.pending;
+    if (text === '' || this.closed) return;
+    this.pending = '';
+    if (!this.stream.write(text) && !this.blocked) {
+      this.blocked = true;
+      this.hooks.onBlocked();
+    }
   };
 
   private readonly handleDrain = (): void => {
