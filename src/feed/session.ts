@@ -170,7 +170,6 @@ class Session {
     });
   }
 
-
   private async refreshMarkets(): Promise<boolean> {
     try {
       // No retries here: the feed waits for this answer, and a failed refresh only costs one frame.
