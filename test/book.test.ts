@@ -116,3 +116,22 @@ describe('decimal comparison in any spelling', () => {
     expect(sign(compareDecimal('0', '0.0'))).toBe(0);
   });
 });
+
+describe('book order with prices a double cannot tell apart', () => {
+  it('sorts exactly whatever order they arrive in', () => {
+    const prices = ['1.000000000000000002', '0.999999999999999999', '1.1', '1', '1.000000000000000001', '0.9', '1.0000000000000000015'];
+    for (let shift = 0; shift < prices.length; shift++) {
+      const book = new OrderBook();
+      const rotated = [...prices.slice(shift), ...prices.slice(0, shift)];
+      for (const price of rotated) {
+        book.set('ask', price, '1');
+        book.set('bid', price, '1');
+      }
+      const ascending = ['0.9', '0.999999999999999999', '1', '1.000000000000000001', '1.0000000000000000015', '1.000000000000000002', '1.1'];
+      expect(book.top('ask', 10).map((l) => l.price)).toEqual(ascending);
+      expect(book.top('bid', 10).map((l) => l.price)).toEqual([...ascending].reverse());
+      book.set('ask', '1.00000000000000000100', '0');
+      expect(book.top('ask', 10).map((l) => l.price)).toEqual(ascending.filter((p) => p !== '1.000000000000000001'));
+    }
+  });
+});

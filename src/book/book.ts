@@ -17,6 +17,8 @@ export type Side = 'bid' | 'ask';
 class BookSide {
   private readonly sizes = new Map<string, string>();
   private readonly order: string[] = [];
+  /** Number(price) of each entry of `order`: a cheap first comparison (see search). */
+  private readonly values: number[] = [];
   private readonly direction: 1 | -1;
 
   constructor(side: Side) {
@@ -31,6 +33,7 @@ class BookSide {
   clear(): void {
     this.sizes.clear();
     this.order.length = 0;
+    this.values.length = 0;
   }
 
   /** Sets a level's absolute size; zero removes it. Returns whether the level existed before. */
@@ -47,14 +50,15 @@ class BookSide {
         return false;
       } else {
         this.order.splice(at, 0, price);
+        this.values.splice(at, 0, Number(price));
       }
-      if (isZeroDecimal(size)) this.order.splice(at, 1);
+      if (isZeroDecimal(size)) this.removeAt(at);
       else this.sizes.set(price, size);
       return exists;
     }
     if (isZeroDecimal(size)) {
       this.sizes.delete(price);
-      this.order.splice(this.search(price), 1);
+      this.removeAt(this.search(price));
     } else {
       this.sizes.set(price, size);
     }
@@ -80,13 +84,25 @@ class BookSide {
     return out;
   }
 
-  /** Index of `price` in the sorted order (by value), or where it would be inserted. */
+  private removeAt(at: number): void {
+    this.order.splice(at, 1);
+    this.values.splice(at, 1);
+  }
+
+  /**
+   * Index of `price` in the sorted order (by value), or where it would be inserted. Doubles decide
+   * wherever they differ (rounding to a double never reverses the order of two decimals); only
+   * prices that round to the same double are compared digit by digit.
+   */
   private search(price: string): number {
+    const value = Number(price);
     let lo = 0;
     let hi = this.order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (compareDecimal(this.order[mid] as string, price) * this.direction < 0) lo = mid + 1;
+      const other = this.values[mid] as number;
+      const cmp = other !== value ? other - value : compareDecimal(this.order[mid] as string, price);
+      if (cmp * this.direction < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
