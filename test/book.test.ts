@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { OrderBook } from '../src/book/book.js';
-import { canonicalDecimal, compareCanonical, isDecimal, isZeroDecimal } from '../src/book/decimal.js';
+import { compareDecimal, isZeroDecimal } from '../src/book/decimal.js';
+import { isDecimalText } from '../src/protocol/guards.js';
 
 describe('decimal strings', () => {
   it('orders prices by exact value, including ones a float cannot tell apart', () => {
-    const a = canonicalDecimal('0.123456789012345678');
-    const b = canonicalDecimal('0.123456789012345679');
+    const a = '0.123456789012345678';
+    const b = '0.123456789012345679';
     expect(Number(a)).toBe(Number(b));
-    expect(compareCanonical(a, b)).toBeLessThan(0);
-    expect(compareCanonical(canonicalDecimal('10.5'), canonicalDecimal('9.99999999'))).toBeGreaterThan(0);
-    expect(compareCanonical(canonicalDecimal('0.00001240'), canonicalDecimal('0.0000124'))).toBe(0);
+    expect(compareDecimal(a, b)).toBeLessThan(0);
+    expect(compareDecimal('10.5', '9.99999999')).toBeGreaterThan(0);
+    expect(compareDecimal('0.00001240', '0.0000124')).toBe(0);
   });
 
   it('treats every spelling of zero as zero and nothing else', () => {
@@ -18,8 +19,8 @@ describe('decimal strings', () => {
   });
 
   it('accepts plain decimals only', () => {
-    expect(isDecimal('403171621.65163678')).toBe(true);
-    for (const bad of ['', '-1', '1e-8', '0x10', '1.', '.5', ' 1', '__proto__', 'NaN']) expect(isDecimal(bad)).toBe(false);
+    expect(isDecimalText('403171621.65163678')).toBe(true);
+    for (const bad of ['', '-1', '1e-8', '0x10', '1.', '.5', ' 1', '__proto__', 'NaN']) expect(isDecimalText(bad)).toBe(false);
   });
 });
 

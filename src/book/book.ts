@@ -65,14 +65,6 @@ class BookSide {
     return true;
   }
 
-  /** The level at this price (any spelling), if any. */
-  get(price: string): Level | undefined {
-    const at = this.search(price);
-    const key = this.order[at];
-    if (key === undefined || compareDecimal(key, price) !== 0) return undefined;
-    return { price: key, size: this.sizes.get(key) as string };
-  }
-
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
     const out: Level[] = [];

@@ -7,29 +7,6 @@
 /** A non-negative plain decimal: digits, optionally a point and more digits. No sign, no exponent. */
 export const DECIMAL_PATTERN = /^\d{1,40}(?:\.\d{1,40})?$/;
 
-/** True when `text` is a plain non-negative decimal polo-ws accepts as a price or size. */
-export function isDecimal(text: string): boolean {
-  return DECIMAL_PATTERN.test(text);
-}
-
-/**
- * The canonical form of a decimal string: no leading zeros in the integer part, no trailing zeros
- * in the fraction, no point when the fraction is empty. "0.10000000" and "0.1" share one form, so
- * the same price written two ways is one level.
- */
-export function canonicalDecimal(text: string): string {
-  let start = 0;
-  let end = text.length;
-  const point = text.indexOf('.');
-  if (point >= 0) {
-    while (end > point + 1 && text.charCodeAt(end - 1) === 48) end--;
-    if (end === point + 1) end = point;
-  }
-  const intEnd = point >= 0 ? point : end;
-  while (start < intEnd - 1 && text.charCodeAt(start) === 48) start++;
-  return start === 0 && end === text.length ? text : text.slice(start, end);
-}
-
 /** True when the decimal string is zero ("0", "0.00000000"): only zeros and at most a point. */
 export function isZeroDecimal(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -78,22 +55,6 @@ export function compareDecimal(a: string, b: string): number {
 function indexOfPoint(text: string): number {
   const point = text.indexOf('.');
   return point < 0 ? text.length : point;
-}
-
-/**
- * Compares two canonical decimal strings by value: negative when a < b, zero when equal,
- * positive when a > b.
- */
-export function compareCanonical(a: string, b: string): number {
-  if (a === b) return 0;
-  const pa = a.indexOf('.');
-  const pb = b.indexOf('.');
-  const ia = pa < 0 ? a.length : pa;
-  const ib = pb < 0 ? b.length : pb;
-  // Canonical integer parts have no leading zeros, so a longer one is larger.
-  if (ia !== ib) return ia - ib;
-  // Same length: the integer digits, then the fraction digits, compare as text.
-  return a < b ? -1 : 1;
 }
 
 /**

@@ -34,11 +34,6 @@ export class LineSink {
     stream.on('error', this.handleError);
   }
 
-  /** True once the reader has gone away; later writes are dropped. */
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
   /** Writes a batch of complete lines (each ending in "\n"); `count` is how many. */
   write(chunk: string, count: number): void {
     if (this.closed || chunk === '') return;
