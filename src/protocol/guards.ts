@@ -11,6 +11,14 @@ export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** A non-negative integer as a number or as digits (legacy trade ids and pair ids). */
+export function isIntegerText(value: unknown): value is number | string {
+  return isCount(value) || (typeof value === 'string' && INTEGER_TEXT.test(value));
+}
+
+/** Digits only, as the schemas' integer text. */
+export const INTEGER_TEXT = /^\d{1,30}$/;
+
 /** A plain non-negative decimal string (a price or size). */
 export function isDecimalText(value: unknown): value is string {
   return typeof value === 'string' && DECIMAL_PATTERN.test(value);

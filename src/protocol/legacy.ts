@@ -3,7 +3,7 @@ import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
 import { badFrame, zodIssue } from './results.js';
-import { isCount, isDecimalText } from './guards.js';
+import { INTEGER_TEXT, isCount, isDecimalText, isIntegerText } from './guards.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
 
 /** Channel numbers of the legacy push API. */
@@ -13,7 +13,7 @@ export const HEARTBEAT_CHANNEL = 1010;
 
 const decimal = z.string().regex(DECIMAL_PATTERN, 'not a plain decimal string');
 const side = z.union([z.literal(0), z.literal(1)]);
-const integerText = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,30}$/)]);
+const integerText = z.union([z.number().int().nonnegative(), z.string().regex(INTEGER_TEXT)]);
 // Items may carry trailing fields (the epoch-ms string added in 2021, and whatever comes next).
 const trailing = z.unknown();
 
@@ -148,7 +148,7 @@ function fastItem(raw: unknown[]): BookItem | undefined {
   if (
     raw[0] === 't' &&
     raw.length >= 6 &&
-    (isCount(id) || (typeof id === 'string' && /^\d{1,30}$/.test(id))) &&
+    isIntegerText(id) &&
     isDecimalText(raw[3]) &&
     isDecimalText(raw[4]) &&
     (typeof time === 'number' || typeof time === 'string')
@@ -164,7 +164,7 @@ type TickerValues = z.infer<typeof tickerFrame>[2];
 function fastTickerValues(raw: unknown): TickerValues | undefined {
   if (!Array.isArray(raw) || raw.length < 10) return undefined;
   const id: unknown = raw[0];
-  if (!isCount(id) && !(typeof id === 'string' && /^\d{1,30}$/.test(id))) return undefined;
+  if (!isIntegerText(id)) return undefined;
   for (let i = 1; i < raw.length; i++) {
     const v: unknown = raw[i];
     if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
@@ -201,8 +201,8 @@ function sideLevels(side: unknown): Level[] | string {
   const out: Level[] = [];
   for (const price of Object.keys(side)) {
     const size: unknown = (side as Record<string, unknown>)[price];
-    if (!DECIMAL_PATTERN.test(price)) return `price ${JSON.stringify(price).slice(0, 40)} is not a plain decimal string`;
-    if (typeof size !== 'string' || !DECIMAL_PATTERN.test(size)) return `size of ${price} is not a plain decimal string`;
+    if (!isDecimalText(price)) return `price ${JSON.stringify(price).slice(0, 40)} is not a plain decimal string`;
+    if (!isDecimalText(size)) return `size of ${price} is not a plain decimal string`;
     out.push({ price, size });
   }
   return out;
