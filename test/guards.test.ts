@@ -35,6 +35,21 @@ describe('hot-path checks agree with the zod schemas', () => {
     expect(accepted).toBeGreaterThan(50);
   });
 
+  it('v3 envelopes', () => {
+    for (const channel of ['book_lv2', 1, undefined]) {
+      for (const action of ['update', undefined, 7]) {
+        for (const data of [[], [{}], 'x', undefined]) {
+          const message = { channel, action, data };
+          const fast = v3.fastEnvelope(message);
+          if (fast === undefined) continue;
+          const parsed = v3.envelope.safeParse(message);
+          expect(parsed.success, JSON.stringify(message)).toBe(true);
+          expect(fast).toEqual(parsed.data);
+        }
+      }
+    }
+  });
+
   it('v3 book, trade and ticker items', () => {
     const levels = [undefined, [], [['1.5', '2']], [['1.5', '2', 'extra']], [['1.5']], [[1.5, '2']], 'x', [['-1', '2']]];
     const ids = [1, 0, -1, 1.5, '7', undefined, Number.MAX_SAFE_INTEGER + 2];

@@ -70,11 +70,15 @@ export class V3Decoder {
     } catch {
       return badFrame('not JSON');
     }
-    if (data === null || typeof data !== 'object' || Array.isArray(data)) return badFrame('not a JSON object');
-    if ('event' in data) return decodeEvent(data as Record<string, unknown>);
-    const message = envelope.safeParse(data);
-    if (!message.success) return badFrame(zodIssue(message.error));
-    const { channel, action, data: items } = message.data;
+    if (!isRecord(data)) return badFrame('not a JSON object');
+    if ('event' in data) return decodeEvent(data);
+    let message = fastEnvelope(data);
+    if (message === undefined) {
+      const parsed = envelope.safeParse(data);
+      if (!parsed.success) return badFrame(zodIssue(parsed.error));
+      message = parsed.data;
+    }
+    const { channel, action, data: items } = message;
     if (channel === 'book_lv2' && action !== 'snapshot' && action !== 'update') {
       return badFrame(`book_lv2 action ${JSON.stringify(action)} is not snapshot or update`);
     }
@@ -139,6 +143,13 @@ export class V3Decoder {
 type BookData = z.infer<typeof bookItem>;
 type TradeData = z.infer<typeof tradeItem>;
 type TickerData = z.infer<typeof tickerItem>;
+
+/** envelope's rules by hand: a channel name, an optional action, a data list. */
+function fastEnvelope(message: Record<string, unknown>): z.infer<typeof envelope> | undefined {
+  const { channel, action, data } = message;
+  if (typeof channel !== 'string' || !Array.isArray(data) || (action !== undefined && typeof action !== 'string')) return undefined;
+  return { channel, action, data };
+}
 
 /** bookItem's rules by hand (see guards.ts); undefined sends the item to the schema. */
 function fastBookItem(item: unknown): BookData | undefined {
@@ -236,4 +247,4 @@ function command(event: 'subscribe' | 'unsubscribe', channel: string, symbols: r
 }
 
 /** For tests: the hot-path checks and the schemas they must agree with. */
-export const forTesting = { fastBookItem, fastTradeItem, fastTickerItem, bookItem, tradeItem, tickerItem };
+export const forTesting = { fastEnvelope, fastBookItem, fastTradeItem, fastTickerItem, envelope, bookItem, tradeItem, tickerItem };
