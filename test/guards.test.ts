@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { forTesting as legacy } from '../src/protocol/legacy.js';
 import { forTesting as v3 } from '../src/protocol/v3.js';
+import { DECIMAL_PATTERN } from '../src/book/decimal.js';
+import { INTEGER_TEXT, isDecimalText, isIntegerText } from '../src/protocol/guards.js';
 
 // The hot path checks items by hand; zod stays the definition. Whatever the fast check accepts,
 // the schema must accept too, and the decoded values must be the same.
@@ -97,5 +99,22 @@ describe('legacy ticker hot path', () => {
       }
     }
     expect(legacy.fastTickerValues([148, '1', '1'])).toBeUndefined();
+  });
+});
+
+describe('character-loop guards agree with the patterns', () => {
+  it('isDecimalText is DECIMAL_PATTERN and isIntegerText is INTEGER_TEXT, on every short string of digits, points and others', () => {
+    const alphabet = ['0', '7', '.', '-', 'e', ' ', '٣'];
+    const strings: string[] = [''];
+    for (let length = 1; length <= 5; length++) {
+      const start = strings.length;
+      for (const base of strings.slice(strings.findIndex((s) => s.length === length - 1), start)) for (const c of alphabet) strings.push(base + c);
+    }
+    strings.push('1'.repeat(40), '1'.repeat(41), `1.${'2'.repeat(40)}`, `1.${'2'.repeat(41)}`, '9'.repeat(30), '9'.repeat(31));
+    for (const text of strings) {
+      expect(isDecimalText(text), JSON.stringify(text)).toBe(DECIMAL_PATTERN.test(text));
+      expect(isIntegerText(text), JSON.stringify(text)).toBe(INTEGER_TEXT.test(text));
+    }
+    expect(strings.length).toBeGreaterThan(19_000);
   });
 });
