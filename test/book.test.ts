@@ -136,3 +136,45 @@ describe('book order with prices a double cannot tell apart', () => {
     }
   });
 });
+
+describe('OrderBook against a plain model', () => {
+  /** A tiny deterministic generator, so a failure repeats. */
+  function rng(seed: number): () => number {
+    let state = seed;
+    return () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+  }
+
+  it('matches a sorted list after random changes, whatever the spellings and whenever order is first asked for', () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = rng(seed);
+      const book = new OrderBook();
+      // Model: canonical value -> the latest text and size.
+      const model = new Map<string, { price: string; size: string }>();
+      const mixed = seed % 2 === 0;
+      const orderAt = Math.floor(random() * 400);
+      for (let step = 0; step < 400; step++) {
+        const cents = 100 + Math.floor(random() * 60);
+        let price = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}000000`;
+        if (mixed && random() < 0.3) price = price.replace(/0+$/, '').replace(/\.$/, '');
+        if (mixed && random() < 0.1) price = `0${price}`;
+        const size = random() < 0.3 ? '0.00000000' : `${1 + Math.floor(random() * 9)}.5`;
+        book.set('ask', price, size);
+        book.set('bid', price, size);
+        const key = price.replace(/^0+(?=\d)/, '').replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+        if (isZeroDecimal(size)) model.delete(key);
+        else model.set(key, { price, size });
+        if (step === orderAt) book.best('ask');
+        if (step % 50 === 49 || step === 399) {
+          const ascending = [...model.values()].sort((a, b) => compareDecimal(a.price, b.price));
+          expect(book.top('ask', 1000), `seed ${seed} step ${step}`).toEqual(ascending);
+          expect(book.top('bid', 1000), `seed ${seed} step ${step}`).toEqual([...ascending].reverse());
+          expect(book.best('ask')).toEqual(ascending[0]);
+          expect(book.asks.size).toBe(model.size);
+        }
+      }
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { compareDecimal, isZeroDecimal } from './decimal.js';
+import { canonicalDecimal, compareDecimal, isZeroDecimal } from './decimal.js';
 
 /** One price level as the exchange wrote it. */
 export interface Level {
@@ -9,16 +9,27 @@ export interface Level {
 export type Side = 'bid' | 'ask';
 
 /**
- * One side of a book: size by price (a Map, so a server-sent "__proto__" is just a key), plus the
- * prices kept sorted best-first. Keys are the exchange's own price strings, so the common update
- * (a price seen before, in the same spelling) allocates nothing; a price in a new spelling is
- * matched by exact value against the sorted prices, so "0.1" and "0.10000000" stay one level.
+ * One side of a book: size by price in a Map keyed by the exchange's own price text (so a
+ * server-sent "__proto__" is just a key, and the common update, a price seen before in the same
+ * spelling, is one Map operation whatever the depth).
+ *
+ * Spelling: while every price on the side has the same number of fraction digits and no redundant
+ * leading zero (how an exchange writes its prices), two texts of one value cannot both occur, so a
+ * price missing from the Map is a new level. The first price of another shape switches the side to
+ * also keeping a canonical-value index, so "0.1" and "0.10000000" stay one level.
+ *
+ * Order: the prices are kept sorted, best first, only once someone has asked for the best level
+ * (`best`, which --top and v3 tickers call after every change); until then `top` sorts a copy.
  */
 class BookSide {
   private readonly sizes = new Map<string, string>();
-  private readonly order: string[] = [];
-  /** Number(price) of each entry of `order`: a cheap first comparison (see search). */
-  private readonly values: number[] = [];
+  /** Fraction digits every price on the side has; undefined while empty or once spellings mix. */
+  private shape: number | undefined;
+  /** Canonical value -> the price text in `sizes`, once spellings mix. */
+  private byValue: Map<string, string> | undefined;
+  /** Prices best first and Number(price) of each, once `best` has been asked for. */
+  private order: string[] | undefined;
+  private values: number[] = [];
   private readonly direction: 1 | -1;
 
   constructor(side: Side) {
@@ -32,68 +43,112 @@ class BookSide {
 
   clear(): void {
     this.sizes.clear();
-    this.order.length = 0;
-    this.values.length = 0;
+    this.shape = undefined;
+    this.byValue = undefined;
+    this.order = undefined;
+    this.values = [];
   }
 
   /** Sets a level's absolute size; zero removes it. Returns whether the level existed before. */
   set(price: string, size: string): boolean {
-    if (!this.sizes.has(price)) {
-      const at = this.search(price);
-      const same = this.order[at];
-      const exists = same !== undefined && compareDecimal(same, price) === 0;
-      if (exists) {
-        // The same price in a new spelling: the level takes the exchange's latest text.
-        this.sizes.delete(same);
-        this.order[at] = price;
-      } else if (isZeroDecimal(size)) {
-        return false;
-      } else {
-        this.order.splice(at, 0, price);
-        this.values.splice(at, 0, Number(price));
-      }
-      if (isZeroDecimal(size)) this.removeAt(at);
+    const zero = isZeroDecimal(size);
+    if (this.sizes.has(price)) {
+      if (zero) this.remove(price);
       else this.sizes.set(price, size);
-      return exists;
+      return true;
     }
-    if (isZeroDecimal(size)) {
-      this.sizes.delete(price);
-      this.removeAt(this.search(price));
-    } else {
-      this.sizes.set(price, size);
+    const other = this.otherSpelling(price);
+    if (other !== undefined) {
+      // The same price in a new spelling: the level takes the exchange's latest text.
+      this.remove(other);
+      if (!zero) this.insert(price, size);
+      return true;
     }
-    return true;
+    if (!zero) this.insert(price, size);
+    return false;
+  }
+
+  /** The best level, or undefined when the side is empty. From now on the side keeps its order. */
+  best(): Level | undefined {
+    const order = this.order ?? this.buildOrder();
+    const price = order[0];
+    return price === undefined ? undefined : { price, size: this.sizes.get(price) as string };
   }
 
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
+    const sorted = this.order ?? this.sorted();
     const out: Level[] = [];
-    const count = Math.min(n, this.order.length);
+    const count = Math.min(n, sorted.length);
     for (let i = 0; i < count; i++) {
-      const price = this.order[i] as string;
+      const price = sorted[i] as string;
       out.push({ price, size: this.sizes.get(price) as string });
     }
     return out;
   }
 
-  private removeAt(at: number): void {
-    this.order.splice(at, 1);
-    this.values.splice(at, 1);
+  private insert(price: string, size: string): void {
+    if (this.byValue !== undefined) this.byValue.set(canonicalDecimal(price), price);
+    else if (this.sizes.size === 0) this.shape = shapeOf(price);
+    this.sizes.set(price, size);
+    const order = this.order;
+    if (order !== undefined) {
+      const at = this.search(price);
+      order.splice(at, 0, price);
+      this.values.splice(at, 0, Number(price));
+    }
+  }
+
+  private remove(price: string): void {
+    this.sizes.delete(price);
+    if (this.byValue !== undefined) this.byValue.delete(canonicalDecimal(price));
+    const order = this.order;
+    if (order !== undefined) {
+      const at = this.search(price);
+      order.splice(at, 1);
+      this.values.splice(at, 1);
+    }
+  }
+
+  /** The text under which a level of the same value as `price` is kept, if it is not `price` itself. */
+  private otherSpelling(price: string): string | undefined {
+    if (this.byValue === undefined) {
+      const shape = shapeOf(price);
+      if (this.sizes.size === 0 || (shape === this.shape && shape >= 0)) return undefined;
+      // Another shape of price: from now on the side also indexes its levels by value.
+      this.byValue = new Map();
+      for (const key of this.sizes.keys()) this.byValue.set(canonicalDecimal(key), key);
+      this.shape = undefined;
+    }
+    return this.byValue.get(canonicalDecimal(price));
+  }
+
+  private sorted(): string[] {
+    const direction = this.direction;
+    return [...this.sizes.keys()].sort((a, b) => direction * compareDecimal(a, b));
+  }
+
+  private buildOrder(): string[] {
+    const order = this.sorted();
+    this.order = order;
+    this.values = order.map(Number);
+    return order;
   }
 
   /**
-   * Index of `price` in the sorted order (by value), or where it would be inserted. Doubles decide
+   * Index of `price` in the kept order (by value), or where it would be inserted. Doubles decide
    * wherever they differ (rounding to a double never reverses the order of two decimals); only
    * prices that round to the same double are compared digit by digit.
    */
   private search(price: string): number {
+    const order = this.order as string[];
     const value = Number(price);
     let lo = 0;
-    let hi = this.order.length;
+    let hi = order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const other = this.values[mid] as number;
-      const cmp = other !== value ? other - value : compareDecimal(this.order[mid] as string, price);
+      const cmp = other !== value ? other - value : compareDecimal(order[mid] as string, price);
       if (cmp * this.direction < 0) lo = mid + 1;
       else hi = mid;
     }
@@ -102,7 +157,18 @@ class BookSide {
 }
 
 /**
- * The full order book of one pair: both sides ordered by exact price. Pure data: no I/O, no timers.
+ * The number of fraction digits of a decimal, or -1 for a redundant leading zero ("01.5"). Two
+ * decimals of the same non-negative shape are equal in value exactly when their texts are equal.
+ */
+function shapeOf(price: string): number {
+  if (price.length > 1 && price.charCodeAt(0) === 48 && price.charCodeAt(1) !== 46) return -1;
+  const point = price.indexOf('.');
+  return point < 0 ? 0 : price.length - point - 1;
+}
+
+/**
+ * The full order book of one pair: both sides, matched and ordered by exact price. Pure data: no
+ * I/O, no timers.
  */
 export class OrderBook {
   readonly asks = new BookSide('ask');
@@ -129,9 +195,9 @@ export class OrderBook {
     return side === 'ask' ? this.asks : this.bids;
   }
 
-  /** The best level of a side, if any. */
+  /** The best level of a side, if any (the side keeps its order from then on). */
   best(side: Side): Level | undefined {
-    return this.side(side).top(1)[0];
+    return this.side(side).best();
   }
 
   /** The best `n` levels of a side, best first. */

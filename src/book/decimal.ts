@@ -52,6 +52,21 @@ export function compareDecimal(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * One text per value ("00.10" and "0.1" both give "0.1"): leading zeros of the integer part and
+ * trailing zeros of the fraction dropped.
+ */
+export function canonicalDecimal(text: string): string {
+  let start = 0;
+  while (start < text.length - 1 && text.charCodeAt(start) === 48 && text.charCodeAt(start + 1) !== 46) start++;
+  let end = text.length;
+  if (text.indexOf('.') >= 0) {
+    while (text.charCodeAt(end - 1) === 48) end--;
+    if (text.charCodeAt(end - 1) === 46) end--;
+  }
+  return text.slice(start, end);
+}
+
 function indexOfPoint(text: string): number {
   const point = text.indexOf('.');
   return point < 0 ? text.length : point;
