@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import '../dist/main.js';
+// The bundled CLI (scripts/bundle.mjs builds it from dist/main.js).
+import '../dist/polo-ws.mjs';
