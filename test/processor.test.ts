@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BookProcessor, type PrintEvent } from '../src/book/processor.js';
+import { BookProcessor } from '../src/book/processor.js';
+import { PrintCollector, type PrintEvent } from './helpers/prints.js';
 import type { BookItem, FeedEvent } from '../src/protocol/types.js';
 
 const snapshot = (pair: string, seq: number): FeedEvent => ({
@@ -30,13 +31,13 @@ const level = (pair: string, seq: number, price: string, size: string): FeedEven
 });
 
 function run(processor: BookProcessor, events: FeedEvent[]): { prints: PrintEvent[]; gaps: string[] } {
-  const prints: PrintEvent[] = [];
+  const printer = new PrintCollector();
   const gaps: string[] = [];
   for (const event of events) {
-    const gap = processor.apply(event, prints);
+    const gap = processor.apply(event, printer);
     if (gap) gaps.push(gap.pair);
   }
-  return { prints, gaps };
+  return { prints: printer.prints, gaps };
 }
 
 describe('BookProcessor', () => {

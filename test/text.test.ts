@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { PrintEvent } from '../src/book/processor.js';
-import { formatEvent } from '../src/output/text.js';
+import { LineBuffer } from '../src/output/lines.js';
+import { TextPrinter } from '../src/output/text.js';
 import { LineTimestamp } from '../src/output/timestamp.js';
 import { pythonText } from '../src/protocol/legacy.js';
+import { ALL_CHANNELS } from '../src/protocol/types.js';
+import { replayPrint, type PrintEvent } from './helpers/prints.js';
 
 function lines(event: PrintEvent): string[] {
-  const out: string[] = [];
-  formatEvent(event, { add: (line) => out.push(line) });
-  return out;
+  const out = new LineBuffer();
+  const printer = new TextPrinter(out, ALL_CHANNELS, 'none');
+  printer.begin(0);
+  replayPrint(printer, event);
+  const text = out.take();
+  expect(text.endsWith('\n')).toBe(true);
+  const result = text.slice(0, -1).split('\n');
+  expect(result.length).toBe(out.count);
+  return result;
 }
 
 describe('text lines (the reference script formats)', () => {
@@ -76,5 +84,30 @@ describe('timestamps', () => {
     expect(new LineTimestamp('utc').prefix(ms)).toBe('2026-11-25 23:59:59.999 ');
     expect(new LineTimestamp('epoch-ms').prefix(ms)).toBe(`${ms} `);
     expect(new LineTimestamp('none').prefix(ms)).toBe('');
+  });
+});
+
+describe('line limit (--max-lines)', () => {
+  it('stops adding lines at the limit, inside one event too', () => {
+    const out = new LineBuffer();
+    out.limit = 2;
+    const printer = new TextPrinter(out, ALL_CHANNELS, 'epoch-ms');
+    printer.begin(7);
+    const level = { price: '1', size: '2' };
+    printer.book('BTC_ETH', [level], [level, level]);
+    printer.remove('BTC_ETH', 'ask', '1');
+    expect(out.count).toBe(2);
+    expect(out.take()).toBe('7 BTC_ETH book: asks((price,size)): (1,2)\n7 BTC_ETH book: bids((price,size)): (1,2)\n');
+    expect(out.take()).toBe('');
+  });
+
+  it('prints only the channels asked for', () => {
+    const out = new LineBuffer();
+    const printer = new TextPrinter(out, new Set(['trades'] as const), 'none');
+    printer.begin(0);
+    printer.change('BTC_ETH', 'bid', '1', '2');
+    printer.trade('BTC_ETH', { kind: 'trade', tradeId: '1', side: 'ask', price: '1', size: '2', timestamp: '3' });
+    printer.top('BTC_ETH', undefined, undefined, undefined);
+    expect(out.take()).toBe('TRADE BTC_ETH=1(tradeId),ask(bookSide),1(price),2(size),3(timestamp)\n');
   });
 });

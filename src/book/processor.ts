@@ -1,30 +1,21 @@
 import { OrderBook, type Level, type Side } from './book.js';
 import { isZeroDecimal, subtractDecimal } from './decimal.js';
-import type { BookItem, FeedEvent, TickerFields } from '../protocol/types.js';
+import type { BookItem, FeedEvent, TickerFields, TradeItem } from '../protocol/types.js';
 
-/** What the printer prints: normalized, already checked against the sequence. */
-export type PrintEvent =
-  | { readonly kind: 'book'; readonly pair: string; readonly asks: readonly Level[]; readonly bids: readonly Level[] }
-  | { readonly kind: 'change'; readonly pair: string; readonly side: Side; readonly price: string; readonly size: string }
-  | { readonly kind: 'remove'; readonly pair: string; readonly side: Side; readonly price: string }
-  | {
-      readonly kind: 'trade';
-      readonly pair: string;
-      readonly tradeId: string;
-      readonly side: Side;
-      readonly price: string;
-      readonly size: string;
-      readonly timestamp: string;
-    }
-  | { readonly kind: 'ticker'; readonly pair: string; readonly fields: TickerFields }
+/**
+ * Where the processor's output goes: one call per thing to print, already checked against the
+ * sequence. Calls instead of event objects, so the hot path allocates nothing between book and line.
+ */
+export interface Printer {
+  /** A snapshot's best levels, best first (--depth per side). */
+  book(pair: string, asks: readonly Level[], bids: readonly Level[]): void;
+  change(pair: string, side: Side, price: string, size: string): void;
+  remove(pair: string, side: Side, price: string): void;
+  trade(pair: string, trade: TradeItem): void;
+  ticker(pair: string, fields: TickerFields): void;
   /** Best bid and ask after they changed (--top); spread is ask - bid, exact, when both exist. */
-  | {
-      readonly kind: 'top';
-      readonly pair: string;
-      readonly bid: Level | undefined;
-      readonly ask: Level | undefined;
-      readonly spread: string | undefined;
-    };
+  top(pair: string, bid: Level | undefined, ask: Level | undefined, spread: string | undefined): void;
+}
 
 /** Why a pair's book can no longer be trusted and needs a fresh snapshot. */
 export interface Gap {
@@ -78,16 +69,16 @@ export class BookProcessor {
   }
 
   /**
-   * Applies one decoded event, appending what to print to `out`. Returns the gap when this event
-   * broke its pair's sequence: the caller resubscribes that pair alone.
+   * Applies one decoded event, telling `out` what to print. Returns the gap when this event broke
+   * its pair's sequence: the caller resubscribes that pair alone.
    */
-  apply(event: FeedEvent, out: PrintEvent[]): Gap | undefined {
+  apply(event: FeedEvent, out: Printer): Gap | undefined {
     if (event.kind === 'ticker') {
-      out.push({ kind: 'ticker', pair: event.pair, fields: this.withBookPrices(event.pair, event.fields) });
+      out.ticker(event.pair, this.withBookPrices(event.pair, event.fields));
       return undefined;
     }
     if (event.kind === 'trade') {
-      out.push({ ...event.trade, pair: event.pair });
+      out.trade(event.pair, event.trade);
       return undefined;
     }
     if (event.kind !== 'book') return undefined;
@@ -161,35 +152,35 @@ export class BookProcessor {
     entry.book.clear();
   }
 
-  private applyItems(pair: string, book: OrderBook, items: readonly BookItem[], from: number, out: PrintEvent[]): void {
+  private applyItems(pair: string, book: OrderBook, items: readonly BookItem[], from: number, out: Printer): void {
     for (let i = from; i < items.length; i++) {
       const item = items[i] as BookItem;
       switch (item.kind) {
         case 'snapshot':
           book.reset(item.asks, item.bids);
-          out.push({ kind: 'book', pair, asks: book.top('ask', this.depth), bids: book.top('bid', this.depth) });
+          out.book(pair, book.top('ask', this.depth), book.top('bid', this.depth));
           break;
         case 'level':
           book.set(item.side, item.price, item.size);
-          if (isZeroDecimal(item.size)) out.push({ kind: 'remove', pair, side: item.side, price: item.price });
-          else out.push({ kind: 'change', pair, side: item.side, price: item.price, size: item.size });
+          if (isZeroDecimal(item.size)) out.remove(pair, item.side, item.price);
+          else out.change(pair, item.side, item.price, item.size);
           break;
         case 'trade':
-          out.push({ ...item, pair });
+          out.trade(pair, item);
           break;
       }
     }
   }
 
   /** Appends a top event when the pair's best bid or ask (price or size) differs from the last one reported. */
-  private reportTop(pair: string, entry: PairBook, out: PrintEvent[]): void {
+  private reportTop(pair: string, entry: PairBook, out: Printer): void {
     const bid = entry.book.best('bid');
     const ask = entry.book.best('ask');
     const key = `${bid?.price ?? '-'}@${bid?.size ?? '-'}|${ask?.price ?? '-'}@${ask?.size ?? '-'}`;
     if (key === entry.topKey) return;
     entry.topKey = key;
     const spread = bid !== undefined && ask !== undefined ? subtractDecimal(ask.price, bid.price) : undefined;
-    out.push({ kind: 'top', pair, bid, ask, spread });
+    out.top(pair, bid, ask, spread);
   }
 
   /** Fills ticker columns the protocol lacks (v3 has no bid/ask) from the maintained book. */

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { BookProcessor } from '../book/processor.js';
 import { describe } from '../markets/http.js';
 import { Diagnostics } from '../output/diagnostics.js';
-import { JsonFormatter, TextFormatter } from '../output/format.js';
+import { createPrinter } from '../output/format.js';
 import { LineSink } from '../output/sink.js';
 import type { TimestampMode } from '../output/timestamp.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
@@ -64,9 +64,8 @@ export function createOutput(
     processor,
     sink,
     diagnostics,
-    formatter: options.format === 'json' ? new JsonFormatter() : new TextFormatter(options.timestamp),
+    printer: createPrinter(options.format, options.timestamp, options.channels, sink.buffer),
     maxLines: options.maxLines,
-    channels: options.channels,
     onMaxLines: () => hooks.onEnd(0),
     refreshMarkets: hooks.refreshMarkets,
     resync: hooks.resync,

@@ -1,8 +1,8 @@
-import type { BookProcessor, PrintEvent } from '../book/processor.js';
+import type { BookProcessor } from '../book/processor.js';
 import type { Diagnostics } from '../output/diagnostics.js';
 import type { LineSink } from '../output/sink.js';
-import type { LineFormatter, LineOut } from '../output/format.js';
-import type { Channel, FeedEvent, ProtocolAdapter } from '../protocol/types.js';
+import type { LinePrinter } from '../output/format.js';
+import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
 import { excerpt } from '../markets/http.js';
 
 export interface PipelineDeps {
@@ -10,9 +10,8 @@ export interface PipelineDeps {
   readonly processor: BookProcessor;
   readonly sink: LineSink;
   readonly diagnostics: Diagnostics;
-  readonly formatter: LineFormatter;
-  /** Channels whose lines are printed (legacy trades arrive with the book, which is kept regardless). */
-  readonly channels: ReadonlySet<Channel>;
+  /** Prints into sink.buffer; it leaves out the channels not asked for (legacy trades arrive with the book, which is kept regardless). */
+  readonly printer: LinePrinter;
   /** Stop after this many lines (--max-lines); Infinity for no limit. */
   readonly maxLines: number;
   /** Called once when maxLines lines have been written. */
@@ -48,8 +47,6 @@ export class Pipeline {
   private readonly refreshedFor = new Set<string>();
   private readonly serverErrors = new Set<string>();
   private busy: Promise<void> | undefined;
-  private readonly prints: PrintEvent[] = [];
-  private readonly batch = new LineBatch();
   private pairFilter: ReadonlySet<string> | undefined;
   private linesLeft: number;
 
@@ -117,8 +114,10 @@ export class Pipeline {
   }
 
   private print(events: readonly FeedEvent[], at: number): void {
-    const prints = this.prints;
-    prints.length = 0;
+    const { processor, printer, sink } = this.deps;
+    const buffer = sink.buffer;
+    buffer.limit = this.linesLeft;
+    printer.begin(at);
     for (const event of events) {
       if (event.kind === 'server-error') {
         // A rejected symbol is reported once, however often the server repeats it.
@@ -127,7 +126,7 @@ export class Pipeline {
         continue;
       }
       if ((event.kind === 'ticker' || event.kind === 'book' || event.kind === 'trade') && this.pairFilter !== undefined && !this.pairFilter.has(event.pair)) continue;
-      const gap = this.deps.processor.apply(event, prints);
+      const gap = processor.apply(event, printer);
       if (gap !== undefined) {
         this.counts.resyncs++;
         const expected = gap.prevSeq === undefined ? `seq ${gap.last + 1}, got ${gap.seq}` : `lastId ${gap.last}, got ${gap.prevSeq}`;
@@ -135,44 +134,10 @@ export class Pipeline {
         this.deps.resync(gap.pair);
       }
     }
-    if (prints.length === 0 || this.linesLeft <= 0) return;
-    const batch = this.batch;
-    batch.start(this.linesLeft);
-    const channels = this.deps.channels;
-    for (const event of prints) if (channels.has(channelOf(event))) this.deps.formatter.format(event, at, batch);
-    this.linesLeft -= batch.count;
-    this.deps.sink.write(batch.text, batch.count);
+    const printed = buffer.count;
+    if (printed === 0) return;
+    this.linesLeft -= printed;
+    sink.commit();
     if (this.linesLeft <= 0) this.deps.onMaxLines();
-  }
-}
-
-/** The --channels name a print event belongs to. */
-function channelOf(event: PrintEvent): Channel {
-  switch (event.kind) {
-    case 'ticker':
-      return 'ticker';
-    case 'trade':
-      return 'trades';
-    default:
-      return 'book';
-  }
-}
-
-/** One frame's lines, newline-terminated, up to a limit (--max-lines). Reused from frame to frame. */
-class LineBatch implements LineOut {
-  text = '';
-  count = 0;
-  private limit = 0;
-
-  start(limit: number): void {
-    this.text = '';
-    this.count = 0;
-    this.limit = limit;
-  }
-
-  add(line: string): void {
-    if (this.count >= this.limit) return;
-    this.text += `${line}\n`;
-    this.count++;
   }
 }

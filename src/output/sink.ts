@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { LineBuffer } from './lines.js';
 
 export interface SinkHooks {
   /** The stream's buffer is full: stop reading the feed. */
@@ -12,18 +13,20 @@ export interface SinkHooks {
   readonly onClosed: (error: Error | undefined) => void;
 }
 
-/** Characters gathered in one tick before they are written anyway. */
-const BATCH_LIMIT = 64 * 1024;
+/** Pieces gathered in one tick before they are written anyway (some 1,000 lines, 90 KB). */
+const BATCH_PARTS = 8 * 1024;
 
 /**
  * stdout for data lines: one write per batch, backpressure reported through hooks (so the caller can
  * pause the socket, as ws's `lib/stream.js` does), and a broken pipe ends output without an error.
  */
 export class LineSink {
+  /** Where formatters add lines; `commit` hands them on. */
+  readonly buffer = new LineBuffer();
   private blocked = false;
-  private pending = '';
   private scheduled = false;
   private closed = false;
+  /** Lines committed so far. */
   lines = 0;
 
   constructor(
@@ -34,14 +37,19 @@ export class LineSink {
     stream.on('error', this.handleError);
   }
 
-  /** Writes a batch of complete lines (each ending in "\n"); `count` is how many. */
-  write(chunk: string, count: number): void {
-    if (this.closed || chunk === '') return;
-    this.lines += count;
-    // Frames that arrive together leave together: one write (one string-to-bytes conversion)
-    // per tick, not one per frame; a long synchronous burst is written as it passes the limit.
-    this.pending += chunk;
-    if (this.pending.length >= BATCH_LIMIT) this.writePending();
+  /** Takes the lines added to `buffer` since the last commit for writing. */
+  commit(): void {
+    const buffer = this.buffer;
+    if (buffer.count === 0) return;
+    this.lines += buffer.count;
+    buffer.count = 0;
+    if (this.closed) {
+      buffer.take();
+      return;
+    }
+    // Frames that arrive together leave together: one write (one join, one string-to-bytes
+    // conversion) per tick, not one per frame; a long synchronous burst is written as it grows.
+    if (buffer.length >= BATCH_PARTS) this.writePending();
     else if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.writePending);
@@ -65,9 +73,9 @@ export class LineSink {
 
   private readonly writePending = (): void => {
     this.scheduled = false;
-    const text = this.pending;
-    if (text === '' || this.closed) return;
-    this.pending = '';
+    if (this.buffer.length === 0) return;
+    const text = this.buffer.take();
+    if (this.closed) return;
     if (!this.stream.write(text) && !this.blocked) {
       this.blocked = true;
       this.hooks.onBlocked();

@@ -1,46 +1,117 @@
-import type { PrintEvent } from '../book/processor.js';
-
-/** Where formatted lines go: one call per line, without the newline. */
-export interface LineOut {
-  add(line: string): void;
-}
+import type { Level, Side } from '../book/book.js';
+import type { Channel, TickerFields, TradeItem } from '../protocol/types.js';
+import type { LinePrinter } from './format.js';
+import type { LineBuffer } from './lines.js';
+import { LineTimestamp, type TimestampMode } from './timestamp.js';
 
 /**
- * The reference script's line formats, byte for byte, after `prefix` (the timestamp). Scripts grep
- * and awk these: they are the contract.
+ * The reference script's lines, byte for byte, behind a timestamp (--format text, the default).
+ * Scripts grep and awk these: they are the contract. Each line is written into `out` piece by
+ * piece (see LineBuffer), up to its limit; channels not asked for print nothing.
  */
-export function formatEvent(event: PrintEvent, out: LineOut, prefix = ''): void {
-  switch (event.kind) {
-    case 'book':
-      for (const level of event.asks) out.add(prefix + `${event.pair} book: asks((price,size)): (${level.price},${level.size})`);
-      for (const level of event.bids) out.add(prefix + `${event.pair} book: bids((price,size)): (${level.price},${level.size})`);
-      return;
-    case 'change':
-      out.add(prefix + `Add or change ${event.pair},side=${event.side},price=${event.price},size=${event.size}`);
-      return;
-    case 'remove':
-      out.add(prefix + `Remove ${event.pair},side=${event.side},price=${event.price}`);
-      return;
-    case 'trade':
-      out.add(prefix + 
-        `TRADE ${event.pair}=${event.tradeId}(tradeId),${event.side}(bookSide),${event.price}(price),` +
-          `${event.size}(size),${event.timestamp}(timestamp)`,
-      );
-      return;
-    case 'top': {
-      const bid = event.bid === undefined ? '-' : `${event.bid.price}@${event.bid.size}`;
-      const ask = event.ask === undefined ? '-' : `${event.ask.price}@${event.ask.size}`;
-      out.add(prefix + `TOP ${event.pair} bid=${bid} ask=${ask} spread=${event.spread ?? '-'}`);
-      return;
-    }
-    case 'ticker': {
-      const f = event.fields;
-      out.add(prefix + 
-        `TICKER UPDATE ${event.pair}=${f.last}(last),${f.lowestAsk ?? ''}(lowestAsk),${f.highestBid ?? ''}(highestBid),` +
-          `${f.percentChange}(percentChange),${f.baseVolume}(baseVolume),${f.quoteVolume}(quoteVolume),` +
-          `${f.isFrozen}(isFrozen),${f.high24hr}(high24hr),${f.low24hr}(low24hr)`,
-      );
-      return;
-    }
+export class TextPrinter implements LinePrinter {
+  private readonly stamp: LineTimestamp;
+  private prefix = '';
+  private readonly books: boolean;
+  private readonly trades: boolean;
+  private readonly tickers: boolean;
+
+  constructor(
+    private readonly out: LineBuffer,
+    channels: ReadonlySet<Channel>,
+    mode: TimestampMode,
+  ) {
+    this.stamp = new LineTimestamp(mode);
+    this.books = channels.has('book');
+    this.trades = channels.has('trades');
+    this.tickers = channels.has('ticker');
+  }
+
+  begin(at: number): void {
+    this.prefix = this.stamp.prefix(at);
+  }
+
+  book(pair: string, asks: readonly Level[], bids: readonly Level[]): void {
+    if (!this.books) return;
+    for (const level of asks) this.level(pair, ' book: asks((price,size)): (', level);
+    for (const level of bids) this.level(pair, ' book: bids((price,size)): (', level);
+  }
+
+  change(pair: string, side: Side, price: string, size: string): void {
+    const out = this.out;
+    if (!this.books || out.full) return;
+    const p = out.parts;
+    let n = out.length;
+    p[n++] = this.prefix;
+    p[n++] = 'Add or change ';
+    p[n++] = pair;
+    p[n++] = ',side=';
+    p[n++] = side;
+    p[n++] = ',price=';
+    p[n++] = price;
+    p[n++] = ',size=';
+    p[n++] = size;
+    p[n++] = '\n';
+    out.length = n;
+    out.count++;
+  }
+
+  remove(pair: string, side: Side, price: string): void {
+    const out = this.out;
+    if (!this.books || out.full) return;
+    const p = out.parts;
+    let n = out.length;
+    p[n++] = this.prefix;
+    p[n++] = 'Remove ';
+    p[n++] = pair;
+    p[n++] = ',side=';
+    p[n++] = side;
+    p[n++] = ',price=';
+    p[n++] = price;
+    p[n++] = '\n';
+    out.length = n;
+    out.count++;
+  }
+
+  trade(pair: string, trade: TradeItem): void {
+    if (!this.trades) return;
+    this.line(
+      `TRADE ${pair}=${trade.tradeId}(tradeId),${trade.side}(bookSide),${trade.price}(price),` +
+        `${trade.size}(size),${trade.timestamp}(timestamp)`,
+    );
+  }
+
+  ticker(pair: string, f: TickerFields): void {
+    if (!this.tickers) return;
+    this.line(
+      `TICKER UPDATE ${pair}=${f.last}(last),${f.lowestAsk ?? ''}(lowestAsk),${f.highestBid ?? ''}(highestBid),` +
+        `${f.percentChange}(percentChange),${f.baseVolume}(baseVolume),${f.quoteVolume}(quoteVolume),` +
+        `${f.isFrozen}(isFrozen),${f.high24hr}(high24hr),${f.low24hr}(low24hr)`,
+    );
+  }
+
+  top(pair: string, bid: Level | undefined, ask: Level | undefined, spread: string | undefined): void {
+    if (!this.books) return;
+    const bidText = bid === undefined ? '-' : `${bid.price}@${bid.size}`;
+    const askText = ask === undefined ? '-' : `${ask.price}@${ask.size}`;
+    this.line(`TOP ${pair} bid=${bidText} ask=${askText} spread=${spread ?? '-'}`);
+  }
+
+  /** A snapshot level line. */
+  private level(pair: string, label: string, level: Level): void {
+    this.line(`${pair}${label}${level.price},${level.size})`);
+  }
+
+  /** One line of less frequent kinds, built as one string. */
+  private line(text: string): void {
+    const out = this.out;
+    if (out.full) return;
+    const p = out.parts;
+    let n = out.length;
+    p[n++] = this.prefix;
+    p[n++] = text;
+    p[n++] = '\n';
+    out.length = n;
+    out.count++;
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * Lines gathered for one write to stdout, as their pieces of text in order (each line's last piece
+ * ends in "\n"), joined once when written. A line built by concatenation left some ten
+ * intermediate strings behind; pieces stored here are the feed's own strings and constants, and the
+ * array is reused from write to write (written by index: `push` after `length = 0` reallocated its
+ * storage every time), so printing a line allocates nothing of its own.
+ */
+export class LineBuffer {
+  /** The pieces; only the first `length` are current. */
+  readonly parts: string[] = [];
+  length = 0;
+  /** Lines added since the sink last committed them. */
+  count = 0;
+  /** Printers add no line once `count` reaches this (what --max-lines leaves). */
+  limit = Number.POSITIVE_INFINITY;
+
+  /** Whether another line may be added. */
+  get full(): boolean {
+    return this.count >= this.limit;
+  }
+
+  /** The gathered text; the buffer is empty afterwards. */
+  take(): string {
+    const parts = this.parts;
+    parts.length = this.length;
+    this.length = 0;
+    return parts.join('');
+  }
+}
