@@ -121,11 +121,12 @@ export class LegacyDecoder {
       if (!frame.success) return badFrame(`book frame: ${zodIssue(frame.error)}`);
       [id, seq, rawItems] = frame.data;
     }
-    const items: BookItem[] = [];
+    // Sized up front: a push onto [] allocates room for 16 items, for the one or two a frame has.
+    const items = new Array<BookItem>(rawItems.length);
     for (let i = 0; i < rawItems.length; i++) {
       const item = decodeItem(rawItems[i]);
       if (typeof item === 'string') return badFrame(`book item ${i}: ${item}`);
-      items.push(item);
+      items[i] = item;
     }
     const pair = this.byId.get(String(id));
     if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };

@@ -82,14 +82,17 @@ export class V3Decoder {
     if (channel === 'book_lv2' && action !== 'snapshot' && action !== 'update') {
       return badFrame(`book_lv2 action ${JSON.stringify(action)} is not snapshot or update`);
     }
-    const events: FeedEvent[] = [];
+    // Sized up front (a push onto [] allocates room for 16) and trimmed to what was kept.
+    const events = new Array<FeedEvent>(items.length);
+    let kept = 0;
     for (let i = 0; i < items.length; i++) {
       const event = this.decodeItem(channel, action, items[i]);
       if (typeof event === 'string') return badFrame(`data.${i}: ${event}`);
       if (event === undefined) continue;
       if (!this.symbols.has(event.pair)) return { ok: false, reason: 'unknown-pair', pairId: event.pair };
-      events.push(event);
+      events[kept++] = event;
     }
+    events.length = kept;
     return { ok: true, events };
   }
 
@@ -201,14 +204,30 @@ function snapshotOf(book: z.infer<typeof bookItem>): BookItem {
 
 /** An update's level changes in the order the message lists them: its asks and bids keys as they appear. */
 function levelsInOrder(raw: object, book: z.infer<typeof bookItem>): BookItem[] {
-  const out: BookItem[] = [];
-  for (const key of Object.keys(raw)) {
-    if (key !== 'asks' && key !== 'bids') continue;
-    const side = key === 'asks' ? 'ask' : 'bid';
-    for (const [price, size] of book[key] ?? []) out.push({ kind: 'level', side, price, size });
+  const asks = book.asks ?? [];
+  const bids = book.bids ?? [];
+  let asksFirst = true;
+  for (const key in raw) {
+    if (key === 'asks') break;
+    if (key === 'bids') {
+      asksFirst = false;
+      break;
+    }
+  }
+  const out = new Array<BookItem>(asks.length + bids.length);
+  let n = 0;
+  for (const [levels, side] of asksFirst ? ASKS_THEN_BIDS : BIDS_THEN_ASKS) {
+    const list = levels === 'asks' ? asks : bids;
+    for (let i = 0; i < list.length; i++) {
+      const level = list[i] as readonly [string, string, ...unknown[]];
+      out[n++] = { kind: 'level', side, price: level[0], size: level[1] };
+    }
   }
   return out;
 }
+
+const ASKS_THEN_BIDS = [['asks', 'ask'], ['bids', 'bid']] as const;
+const BIDS_THEN_ASKS = [['bids', 'bid'], ['asks', 'ask']] as const;
 
 function toLevel([price, size]: readonly [string, string, ...unknown[]]): Level {
   return { price, size };
