@@ -11,6 +11,7 @@ import { liftOracleCap } from './oracle.mjs';
 import { findReferencePython, pythonVersion, writeReferenceScript } from './reference.mjs';
 import { cliRow, median, parseOnlyRow, pipelineRow, referenceRow, replayRow, setNodeFlags, verifyRun } from './rows.mjs';
 import { renderTable } from './table.mjs';
+import { burstRows } from './burst.mjs';
 import { printSummary } from './summary.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -66,6 +67,15 @@ function referenceRun(sim, spec, work, reference) {
   return referenceRow(sim, { python: reference.python, script, skip, deadlineMs: reference.deadlineMs, frames: spec.frames });
 }
 
+/** The main case's frames again as one burst (bench/burst.mjs): its own table section. */
+async function burstCase(spec, check) {
+  const counts = { marketFrames: check.oracle.marketFrames, bookUpdates: check.oracle.bookUpdates, lines: check.printed };
+  const { a, c } = await burstRows(check.record, counts, repeats);
+  const rows = [a.row, c.row];
+  for (const problem of [a.problem, c.problem]) if (problem) rows.push({ label: 'WARNING', text: problem });
+  return { title: `${spec.key}, burst: the same frames pre-encoded, written as fast as each client reads`, spec: { key: 'burst' }, rows, a, c };
+}
+
 /** Runs every row of one case against one simulator; returns its table section and what the summary needs. */
 async function runCase(spec, work, reference) {
   const sim = await startSimulator({ api: 'legacy', seed: 1, pairs: spec.pairs, depth: spec.depth, rate: 0, frames: spec.frames });
@@ -101,7 +111,12 @@ async function main() {
   try {
     for (const spec of CASES) {
       process.stderr.write(`bench: ${title(spec)} ...\n`);
-      results.push(await runCase(spec, work, reference));
+      const result = await runCase(spec, work, reference);
+      results.push(result);
+      if (spec.allRows && env.BENCH_BURST !== '0') {
+        process.stderr.write(`bench: ${spec.key}, burst ...\n`);
+        results.push(await burstCase(spec, result.check));
+      }
     }
   } finally {
     if (env.BENCH_KEEP === '1') process.stderr.write(`bench: files kept in ${work}\n`);

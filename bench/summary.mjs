@@ -69,6 +69,7 @@ function printNotes(results) {
 /** The line checks: the CLI's printed lines against the simulator's oracle, per case. */
 function printChecks(results) {
   for (const { spec, check } of results) {
+    if (check === undefined) continue;
     const oracle = check.oracle.lines;
     const verdict = check.mismatch === undefined && oracle !== undefined ? 'OK' : 'MISMATCH';
     const detail = oracle === undefined ? `oracle unavailable: ${check.oracle.error}` : `${check.printed} printed, oracle ${oracle}`;
