@@ -51,21 +51,31 @@ class BookSide {
 
   /** Sets a level's absolute size; zero removes it. Returns whether the level existed before. */
   set(price: string, size: string): boolean {
-    const zero = isZeroDecimal(size);
-    if (this.sizes.has(price)) {
-      if (zero) this.remove(price);
-      else this.sizes.set(price, size);
+    const sizes = this.sizes;
+    if (isZeroDecimal(size)) {
+      if (sizes.delete(price)) {
+        this.forget(price);
+        return true;
+      }
+      const other = this.otherSpelling(price, sizes.size);
+      if (other === undefined) return false;
+      sizes.delete(other);
+      this.forget(other);
       return true;
     }
-    const other = this.otherSpelling(price);
+    // One Map operation for the common change: set, then see whether that added a key.
+    const before = sizes.size;
+    sizes.set(price, size);
+    if (sizes.size === before) return true;
+    // A new key: a new level, or one kept under another spelling of the same price, which the
+    // level leaves for the exchange's latest text.
+    const other = this.otherSpelling(price, before);
     if (other !== undefined) {
-      // The same price in a new spelling: the level takes the exchange's latest text.
-      this.remove(other);
-      if (!zero) this.insert(price, size);
-      return true;
+      sizes.delete(other);
+      this.forget(other);
     }
-    if (!zero) this.insert(price, size);
-    return false;
+    this.note(price);
+    return other !== undefined;
   }
 
   /** The best level, or undefined when the side is empty. From now on the side keeps its order. */
@@ -87,10 +97,10 @@ class BookSide {
     return out;
   }
 
-  private insert(price: string, size: string): void {
+  /** Records a price just added to `sizes` in the value index and the kept order. */
+  private note(price: string): void {
     if (this.byValue !== undefined) this.byValue.set(canonicalDecimal(price), price);
-    else if (this.sizes.size === 0) this.shape = shapeOf(price);
-    this.sizes.set(price, size);
+    else if (this.sizes.size === 1) this.shape = shapeOf(price);
     const order = this.order;
     if (order !== undefined) {
       const at = this.search(price);
@@ -99,8 +109,8 @@ class BookSide {
     }
   }
 
-  private remove(price: string): void {
-    this.sizes.delete(price);
+  /** Drops a price just deleted from `sizes` from the value index and the kept order. */
+  private forget(price: string): void {
     if (this.byValue !== undefined) this.byValue.delete(canonicalDecimal(price));
     const order = this.order;
     if (order !== undefined) {
@@ -110,14 +120,17 @@ class BookSide {
     }
   }
 
-  /** The text under which a level of the same value as `price` is kept, if it is not `price` itself. */
-  private otherSpelling(price: string): string | undefined {
+  /**
+   * The text under which a level of the same value as `price` is kept, other than `price` itself;
+   * `others` is how many other prices the side holds.
+   */
+  private otherSpelling(price: string, others: number): string | undefined {
     if (this.byValue === undefined) {
       const shape = shapeOf(price);
-      if (this.sizes.size === 0 || (shape === this.shape && shape >= 0)) return undefined;
+      if (others === 0 || (shape === this.shape && shape >= 0)) return undefined;
       // Another shape of price: from now on the side also indexes its levels by value.
       this.byValue = new Map();
-      for (const key of this.sizes.keys()) this.byValue.set(canonicalDecimal(key), key);
+      for (const key of this.sizes.keys()) if (key !== price) this.byValue.set(canonicalDecimal(key), key);
       this.shape = undefined;
     }
     return this.byValue.get(canonicalDecimal(price));

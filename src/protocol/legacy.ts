@@ -52,9 +52,18 @@ export function pythonText(value: string | number | boolean | null): string {
 /** Decoder of the legacy push API: frames in, normalized events out, never a throw. */
 export class LegacyDecoder {
   private byId: ReadonlyMap<string, string> = new Map();
+  /** byId keyed by number, as frames carry the id: no number-to-text conversion per frame. */
+  private byNumber = new Map<number, string>();
 
   setMarkets(markets: MarketMap): void {
     this.byId = markets.byId;
+    this.byNumber = new Map();
+    for (const [id, pair] of markets.byId) if (String(Number(id)) === id) this.byNumber.set(Number(id), pair);
+  }
+
+  /** The pair of a channel id sent as a number or as digits. */
+  private pairOf(id: number | string): string | undefined {
+    return typeof id === 'number' ? this.byNumber.get(id) : this.byId.get(id);
   }
 
   decode(text: string): DecodeResult {
@@ -93,7 +102,7 @@ export class LegacyDecoder {
       values = parsed.data[2];
     }
     const [id, last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr] = values;
-    const pair = this.byId.get(String(id));
+    const pair = this.pairOf(id);
     if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };
     const fields: TickerFields = {
       last: pythonText(last),
@@ -128,7 +137,7 @@ export class LegacyDecoder {
       if (typeof item === 'string') return badFrame(`book item ${i}: ${item}`);
       items[i] = item;
     }
-    const pair = this.byId.get(String(id));
+    const pair = this.byNumber.get(id);
     if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };
     return events({ kind: 'book', pair, seq, prevSeq: undefined, items });
   }
