@@ -74,20 +74,57 @@ export class TextPrinter implements LinePrinter {
   }
 
   trade(pair: string, trade: TradeItem): void {
-    if (!this.trades) return;
-    this.line(
-      `TRADE ${pair}=${trade.tradeId}(tradeId),${trade.side}(bookSide),${trade.price}(price),` +
-        `${trade.size}(size),${trade.timestamp}(timestamp)`,
-    );
+    const out = this.out;
+    if (!this.trades || out.full) return;
+    const p = out.parts;
+    let n = out.length;
+    p[n++] = this.prefix;
+    p[n++] = 'TRADE ';
+    p[n++] = pair;
+    p[n++] = '=';
+    p[n++] = trade.tradeId;
+    p[n++] = '(tradeId),';
+    p[n++] = trade.side;
+    p[n++] = '(bookSide),';
+    p[n++] = trade.price;
+    p[n++] = '(price),';
+    p[n++] = trade.size;
+    p[n++] = '(size),';
+    p[n++] = trade.timestamp;
+    p[n++] = '(timestamp)\n';
+    out.length = n;
+    out.count++;
   }
 
   ticker(pair: string, f: TickerFields): void {
-    if (!this.tickers) return;
-    this.line(
-      `TICKER UPDATE ${pair}=${f.last}(last),${f.lowestAsk ?? ''}(lowestAsk),${f.highestBid ?? ''}(highestBid),` +
-        `${f.percentChange}(percentChange),${f.baseVolume}(baseVolume),${f.quoteVolume}(quoteVolume),` +
-        `${f.isFrozen}(isFrozen),${f.high24hr}(high24hr),${f.low24hr}(low24hr)`,
-    );
+    const out = this.out;
+    if (!this.tickers || out.full) return;
+    const p = out.parts;
+    let n = out.length;
+    p[n++] = this.prefix;
+    p[n++] = 'TICKER UPDATE ';
+    p[n++] = pair;
+    p[n++] = '=';
+    p[n++] = f.last;
+    p[n++] = '(last),';
+    p[n++] = f.lowestAsk ?? '';
+    p[n++] = '(lowestAsk),';
+    p[n++] = f.highestBid ?? '';
+    p[n++] = '(highestBid),';
+    p[n++] = f.percentChange;
+    p[n++] = '(percentChange),';
+    p[n++] = f.baseVolume;
+    p[n++] = '(baseVolume),';
+    p[n++] = f.quoteVolume;
+    p[n++] = '(quoteVolume),';
+    p[n++] = f.isFrozen;
+    p[n++] = '(isFrozen),';
+    p[n++] = f.high24hr;
+    p[n++] = '(high24hr),';
+    p[n++] = f.low24hr;
+    p[n++] = '(low24hr)\n';
+    out.length = n;
+    out.count++;
   }
 
   top(pair: string, bid: Level | undefined, ask: Level | undefined, spread: string | undefined): void {
