@@ -171,6 +171,10 @@ describe('OrderBook against a plain model', () => {
           const ascending = [...model.values()].sort((a, b) => compareDecimal(a.price, b.price));
           expect(book.top('ask', 1000), `seed ${seed} step ${step}`).toEqual(ascending);
           expect(book.top('bid', 1000), `seed ${seed} step ${step}`).toEqual([...ascending].reverse());
+          for (const n of [1, 3, 16, 17]) {
+            expect(book.top('ask', n)).toEqual(ascending.slice(0, n));
+            expect(book.top('bid', n)).toEqual([...ascending].reverse().slice(0, n));
+          }
           expect(book.best('ask')).toEqual(ascending[0]);
           expect(book.asks.size).toBe(model.size);
         }

@@ -87,7 +87,7 @@ class BookSide {
 
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
-    const sorted = this.order ?? this.sorted();
+    const sorted = this.order ?? (n <= FEW ? this.fewBest(n) : this.sorted());
     const out: Level[] = [];
     const count = Math.min(n, sorted.length);
     for (let i = 0; i < count; i++) {
@@ -136,6 +136,23 @@ class BookSide {
     return this.byValue.get(canonicalDecimal(price));
   }
 
+  /**
+   * The best `n` prices in one pass over the side, without sorting it (a snapshot's --depth lines:
+   * sorting every price of every snapshot was most of the start-up work with many pairs).
+   */
+  private fewBest(n: number): string[] {
+    const direction = this.direction;
+    const best: string[] = [];
+    for (const price of this.sizes.keys()) {
+      let at = best.length;
+      while (at > 0 && direction * compareDecimal(price, best[at - 1] as string) < 0) at--;
+      if (at >= n) continue;
+      best.splice(at, 0, price);
+      if (best.length > n) best.pop();
+    }
+    return best;
+  }
+
   private sorted(): string[] {
     const direction = this.direction;
     return [...this.sizes.keys()].sort((a, b) => direction * compareDecimal(a, b));
@@ -168,6 +185,9 @@ class BookSide {
     return lo;
   }
 }
+
+/** Up to this many levels, `top` picks the best in one pass rather than sorting the side. */
+const FEW = 16;
 
 /**
  * The number of fraction digits of a decimal, or -1 for a redundant leading zero ("01.5"). Two

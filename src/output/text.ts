@@ -12,6 +12,10 @@ import { LineTimestamp, type TimestampMode } from './timestamp.js';
 export class TextPrinter implements LinePrinter {
   private readonly stamp: LineTimestamp;
   private prefix = '';
+  /** The prefix joined with each frequent line's opening words, once per timestamp (fewer pieces to join). */
+  private changeHead = '';
+  private removeHead = '';
+  private tradeHead = '';
   private readonly books: boolean;
   private readonly trades: boolean;
   private readonly tickers: boolean;
@@ -28,7 +32,12 @@ export class TextPrinter implements LinePrinter {
   }
 
   begin(at: number): void {
-    this.prefix = this.stamp.prefix(at);
+    const prefix = this.stamp.prefix(at);
+    if (prefix === this.prefix && this.changeHead !== '') return;
+    this.prefix = prefix;
+    this.changeHead = `${prefix}Add or change `;
+    this.removeHead = `${prefix}Remove `;
+    this.tradeHead = `${prefix}TRADE `;
   }
 
   book(pair: string, asks: readonly Level[], bids: readonly Level[]): void {
@@ -42,12 +51,9 @@ export class TextPrinter implements LinePrinter {
     if (!this.books || out.full) return;
     const p = out.parts;
     let n = out.length;
-    p[n++] = this.prefix;
-    p[n++] = 'Add or change ';
+    p[n++] = this.changeHead;
     p[n++] = pair;
-    p[n++] = ',side=';
-    p[n++] = side;
-    p[n++] = ',price=';
+    p[n++] = side === 'bid' ? ',side=bid,price=' : ',side=ask,price=';
     p[n++] = price;
     p[n++] = ',size=';
     p[n++] = size;
@@ -61,12 +67,9 @@ export class TextPrinter implements LinePrinter {
     if (!this.books || out.full) return;
     const p = out.parts;
     let n = out.length;
-    p[n++] = this.prefix;
-    p[n++] = 'Remove ';
+    p[n++] = this.removeHead;
     p[n++] = pair;
-    p[n++] = ',side=';
-    p[n++] = side;
-    p[n++] = ',price=';
+    p[n++] = side === 'bid' ? ',side=bid,price=' : ',side=ask,price=';
     p[n++] = price;
     p[n++] = '\n';
     out.length = n;
@@ -78,14 +81,11 @@ export class TextPrinter implements LinePrinter {
     if (!this.trades || out.full) return;
     const p = out.parts;
     let n = out.length;
-    p[n++] = this.prefix;
-    p[n++] = 'TRADE ';
+    p[n++] = this.tradeHead;
     p[n++] = pair;
     p[n++] = '=';
     p[n++] = trade.tradeId;
-    p[n++] = '(tradeId),';
-    p[n++] = trade.side;
-    p[n++] = '(bookSide),';
+    p[n++] = trade.side === 'bid' ? '(tradeId),bid(bookSide),' : '(tradeId),ask(bookSide),';
     p[n++] = trade.price;
     p[n++] = '(price),';
     p[n++] = trade.size;
