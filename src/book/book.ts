@@ -19,11 +19,12 @@ export type Side = 'bid' | 'ask';
  * also keeping a canonical-value index, so "0.1" and "0.10000000" stay one level.
  *
  * Order: the prices are kept sorted, best first, only once someone has asked for the best level
- * (`best`, which --top and v3 tickers call after every change); until then `top` sorts a copy.
+ * (`best`, which --top and v3 tickers call after every change); until then `top` picks its few
+ * levels in one pass, or sorts a copy.
  */
 class BookSide {
   private readonly sizes = new Map<string, string>();
-  /** Fraction digits every price on the side has; undefined while empty or once spellings mix. */
+  /** The fraction digits of the side's prices, set by the first price of an empty side; unused once spellings mix. */
   private shape: number | undefined;
   /** Canonical value -> the price text in `sizes`, once spellings mix. */
   private byValue: Map<string, string> | undefined;
