@@ -83,7 +83,7 @@ export class BookProcessor {
     }
     if (event.kind !== 'book') return undefined;
     const entry = this.entry(event.pair);
-    const snapshotAt = event.items.findIndex((item) => item.kind === 'snapshot');
+    const snapshotAt = snapshotIndex(event.items);
     if (snapshotAt >= 0) {
       // A snapshot is a new baseline whatever came before; items after it build on it.
       entry.state = 'live';
@@ -193,4 +193,10 @@ export class BookProcessor {
       highestBid: fields.highestBid ?? book?.best('bid')?.price ?? '',
     };
   }
+}
+
+/** Where a message's snapshot item is, or -1 (a plain loop: this runs for every book message). */
+function snapshotIndex(items: readonly BookItem[]): number {
+  for (let i = 0; i < items.length; i++) if ((items[i] as BookItem).kind === 'snapshot') return i;
+  return -1;
 }
