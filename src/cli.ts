@@ -1,9 +1,16 @@
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { addReplayCommand } from './cli/replay-command.js';
 import { addSimulatorCommands } from './cli/sim-commands.js';
 import { addStreamOptions, stream, type CliIO, type StreamFlags } from './cli/stream.js';
 
 export type { CliIO };
+
+/**
+ * polo-ws's own version, from its package.json (one level up from src/ and dist/ alike). Not
+ * npm_package_version: that is whichever package's npm script happens to run polo-ws.
+ */
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 const EXAMPLES = `
 Output (stdout), one event per line, after a local timestamp "YYYY-MM-DD HH:MM:SS.mmm ":
@@ -40,7 +47,7 @@ Exit status:
 export function createProgram(io: CliIO, setStatus: (status: number) => void): Command {
   const program = new Command('polo-ws')
     .description('Stream Poloniex market data as timestamped lines: order-book snapshots and changes, trades, tickers.\nEvery book is sequence-checked; prices and sizes are printed exactly as the exchange sent them.')
-    .version(process.env.npm_package_version ?? '0.1.0', '-V, --version')
+    .version(VERSION, '-V, --version')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({

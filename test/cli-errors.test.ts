@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -119,6 +120,21 @@ describe('exit statuses and error lines', () => {
     expect(result.code).toBe(0);
     for (const text of ['--rest-url', '--ws-url', '--pairs', '--depth', '--max-reconnects', 'Examples:', 'Exit status:', 'demo', 'simulate']) {
       expect(result.stdout).toContain(text);
+    }
+  });
+
+  it('--version prints its own version, whichever npm package runs it', async () => {
+    const own = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    const saved = process.env.npm_package_version;
+    // What npm sets when polo-ws runs from another package's script.
+    process.env.npm_package_version = '9.9.9-someone-else';
+    try {
+      const result = await runCli(['--version']);
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim()).toBe(own);
+    } finally {
+      if (saved === undefined) delete process.env.npm_package_version;
+      else process.env.npm_package_version = saved;
     }
   });
 
