@@ -65,15 +65,7 @@ export class JsonPrinter implements LinePrinter {
 
   /** One object: the shared head, then `rest`. */
   private line(rest: string): void {
-    const out = this.out;
-    if (out.full) return;
-    const p = out.parts;
-    let n = out.length;
-    p[n++] = this.head;
-    p[n++] = rest;
-    p[n++] = '\n';
-    out.length = n;
-    out.count++;
+    this.out.addLine(this.head, rest);
   }
 }
 

@@ -19,6 +19,18 @@ export class LineBuffer {
     return this.count >= this.limit;
   }
 
+  /** Adds one line, `head` then `text`, unless the buffer is full. */
+  addLine(head: string, text: string): void {
+    if (this.full) return;
+    const parts = this.parts;
+    let n = this.length;
+    parts[n++] = head;
+    parts[n++] = text;
+    parts[n++] = '\n';
+    this.length = n;
+    this.count++;
+  }
+
   /** The gathered text; the buffer is empty afterwards. */
   take(): string {
     const parts = this.parts;

@@ -141,14 +141,6 @@ export class TextPrinter implements LinePrinter {
 
   /** One line of less frequent kinds, built as one string. */
   private line(text: string): void {
-    const out = this.out;
-    if (out.full) return;
-    const p = out.parts;
-    let n = out.length;
-    p[n++] = this.prefix;
-    p[n++] = text;
-    p[n++] = '\n';
-    out.length = n;
-    out.count++;
+    this.out.addLine(this.prefix, text);
   }
 }
