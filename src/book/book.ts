@@ -50,7 +50,7 @@ class BookSide {
     this.values = [];
   }
 
-  /** Sets a level's absolute size; zero removes it. Returns whether the level existed before. */
+  /** Sets a level's absolute size; zero removes it. Returns whether the size was zero (a removal). */
   set(price: string, size: string): boolean {
     const sizes = this.sizes;
     if (isZeroDecimal(size)) {
@@ -59,15 +59,16 @@ class BookSide {
         return true;
       }
       const other = this.otherSpelling(price, sizes.size);
-      if (other === undefined) return false;
-      sizes.delete(other);
-      this.forget(other);
+      if (other !== undefined) {
+        sizes.delete(other);
+        this.forget(other);
+      }
       return true;
     }
     // One Map operation for the common change: set, then see whether that added a key.
     const before = sizes.size;
     sizes.set(price, size);
-    if (sizes.size === before) return true;
+    if (sizes.size === before) return false;
     // A new key: a new level, or one kept under another spelling of the same price, which the
     // level leaves for the exchange's latest text.
     const other = this.otherSpelling(price, before);
@@ -76,7 +77,7 @@ class BookSide {
       this.forget(other);
     }
     this.note(price);
-    return other !== undefined;
+    return false;
   }
 
   /** The best level, or undefined when the side is empty. From now on the side keeps its order. */
@@ -220,9 +221,12 @@ export class OrderBook {
     this.bids.clear();
   }
 
-  /** Sets one level's absolute size on `side`; a zero size removes the level. */
-  set(side: Side, price: string, size: string): void {
-    this.side(side).set(price, size);
+  /**
+   * Sets one level's absolute size on `side`; a zero size removes the level. Returns whether the
+   * size was zero, so the caller need not test it again.
+   */
+  set(side: Side, price: string, size: string): boolean {
+    return this.side(side).set(price, size);
   }
 
   side(side: Side): BookSide {

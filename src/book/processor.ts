@@ -1,5 +1,5 @@
 import { OrderBook, type Level, type Side } from './book.js';
-import { isZeroDecimal, subtractDecimal } from './decimal.js';
+import { subtractDecimal } from './decimal.js';
 import type { BookItem, FeedEvent, TickerFields, TradeItem } from '../protocol/types.js';
 
 /**
@@ -161,8 +161,7 @@ export class BookProcessor {
           out.book(pair, book.top('ask', this.depth), book.top('bid', this.depth));
           break;
         case 'level':
-          book.set(item.side, item.price, item.size);
-          if (isZeroDecimal(item.size)) out.remove(pair, item.side, item.price);
+          if (book.set(item.side, item.price, item.size)) out.remove(pair, item.side, item.price);
           else out.change(pair, item.side, item.price, item.size);
           break;
         case 'trade':
