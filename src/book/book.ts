@@ -1,4 +1,4 @@
-import { canonicalDecimal, compareDecimal, isZeroDecimal } from './decimal.js';
+import { canonicalDecimal, compareDecimal, fractionDigits, isZeroDecimal } from './decimal.js';
 
 /** One price level as the exchange wrote it. */
 export interface Level {
@@ -197,8 +197,7 @@ const FEW = 16;
  */
 function shapeOf(price: string): number {
   if (price.length > 1 && price.charCodeAt(0) === 48 && price.charCodeAt(1) !== 46) return -1;
-  const point = price.indexOf('.');
-  return point < 0 ? 0 : price.length - point - 1;
+  return fractionDigits(price);
 }
 
 /**

@@ -86,7 +86,8 @@ export function subtractDecimal(a: string, b: string): string {
   return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
 }
 
-function fractionDigits(text: string): number {
+/** How many digits follow the point ("0.0210" has 4, "7" has 0). */
+export function fractionDigits(text: string): number {
   const point = text.indexOf('.');
   return point < 0 ? 0 : text.length - point - 1;
 }

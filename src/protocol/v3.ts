@@ -216,8 +216,8 @@ function levelsInOrder(raw: object, book: z.infer<typeof bookItem>): BookItem[] 
   }
   const out = new Array<BookItem>(asks.length + bids.length);
   let n = 0;
-  for (const [levels, side] of asksFirst ? ASKS_THEN_BIDS : BIDS_THEN_ASKS) {
-    const list = levels === 'asks' ? asks : bids;
+  for (const side of asksFirst ? ASK_THEN_BID : BID_THEN_ASK) {
+    const list = side === 'ask' ? asks : bids;
     for (let i = 0; i < list.length; i++) {
       const level = list[i] as readonly [string, string, ...unknown[]];
       out[n++] = { kind: 'level', side, price: level[0], size: level[1] };
@@ -226,8 +226,8 @@ function levelsInOrder(raw: object, book: z.infer<typeof bookItem>): BookItem[] 
   return out;
 }
 
-const ASKS_THEN_BIDS = [['asks', 'ask'], ['bids', 'bid']] as const;
-const BIDS_THEN_ASKS = [['bids', 'bid'], ['asks', 'ask']] as const;
+const ASK_THEN_BID = ['ask', 'bid'] as const;
+const BID_THEN_ASK = ['bid', 'ask'] as const;
 
 function toLevel([price, size]: readonly [string, string, ...unknown[]]): Level {
   return { price, size };
