@@ -13,9 +13,9 @@ export class TextPrinter implements LinePrinter {
   private readonly stamp: LineTimestamp;
   private prefix = '';
   /** The prefix joined with each frequent line's opening words, once per timestamp (fewer pieces to join). */
-  private changeHead = '';
-  private removeHead = '';
-  private tradeHead = '';
+  private changeHead = 'Add or change ';
+  private removeHead = 'Remove ';
+  private tradeHead = 'TRADE ';
   private readonly books: boolean;
   private readonly trades: boolean;
   private readonly tickers: boolean;
@@ -33,7 +33,7 @@ export class TextPrinter implements LinePrinter {
 
   begin(at: number): void {
     const prefix = this.stamp.prefix(at);
-    if (prefix === this.prefix && this.changeHead !== '') return;
+    if (prefix === this.prefix) return;
     this.prefix = prefix;
     this.changeHead = `${prefix}Add or change `;
     this.removeHead = `${prefix}Remove `;
