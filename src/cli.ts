@@ -21,6 +21,16 @@ Output (stdout), one event per line, after a local timestamp "YYYY-MM-DD HH:MM:S
   TICKER UPDATE BTC_ETH=0.0210(last),...(lowestAsk),...,0.0200(low24hr)
 Diagnostics go to stderr, one line each, prefixed "polo-ws:".
 
+The book: with --api v3 (the default) the exchange's book_lv2 channel is the best 20 levels a side,
+not the full book. A Remove line then means the level left that window (cancelled, filled, or pushed
+below the 20th); an Add or change may be a level coming into view; --depth prints at most 20.
+The legacy push API sent the full book.
+
+Staying live: the reconnect backoff (0.25 s doubling to 30 s) restarts only after market data;
+--data-timeout replaces a connection that answers pings but carries no data; --resync-timeout
+resends a book resubscribe (3 tries, then a new connection); --markets-refresh picks up new and
+delisted markets.
+
 Examples:
   $ polo-ws demo                                   stream from the built-in simulator
   $ polo-ws --pairs BTC_USDT,ETH_USDT --depth 5    two pairs, five levels per snapshot side
@@ -29,6 +39,7 @@ Examples:
   $ polo-ws --format json | jq -r .price           NDJSON for jq
   $ polo-ws --top --timestamp utc                  best bid/ask changes with the spread
   $ polo-ws --max-lines 100                        the first 100 lines, then exit 0
+  $ polo-ws --markets-refresh 10 --stats           new listings within 10 s; status lines on stderr
   $ polo-ws --duration 60 --record s.ndjson        a minute, recorded ...
   $ polo-ws replay s.ndjson                        ... and printed again, byte for byte
   $ polo-ws --api legacy --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0

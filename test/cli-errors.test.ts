@@ -144,6 +144,6 @@ describe('exit statuses and error lines', () => {
       onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 1500),
     });
     expect(result.code).toBe(143);
-    expect(result.stderr).toMatch(/^polo-ws: stopped by SIGTERM: \d+ frames, 0 lines, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames$/m);
+    expect(result.stderr).toMatch(/^polo-ws: stopped by SIGTERM: \d+ frames, 0 lines, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts$/m);
   });
 });

@@ -84,8 +84,8 @@ describe('legacy decoder: good frames', () => {
   it('reads control frames as control, never as book updates', () => {
     const d = decoder();
     expect(events(d.decode('[1010]'))).toEqual([{ kind: 'heartbeat' }]);
-    expect(events(d.decode('[1002,1]'))).toEqual([{ kind: 'ack', channel: '1002', subscribed: true }]);
-    expect(events(d.decode('[148,0]'))).toEqual([{ kind: 'ack', channel: 'BTC_ETH', subscribed: false }]);
+    expect(events(d.decode('[1002,1]'))).toEqual([{ kind: 'ack', channel: 'ticker', pairs: [], subscribed: true }]);
+    expect(events(d.decode('[148,0]'))).toEqual([{ kind: 'ack', channel: 'book', pairs: ['BTC_ETH'], subscribed: false }]);
     expect(events(d.decode('{"error":"Invalid channel."}'))).toEqual([{ kind: 'server-error', message: 'Invalid channel.' }]);
     // A real book frame whose seq happens to be 1 or 0 is still a book frame.
     expect(events(d.decode('[148,1,[["o",0,"1.00000000","2.00000000"]]]'))[0]).toMatchObject({ kind: 'book', seq: 1 });
@@ -130,6 +130,9 @@ describe('legacy subscriptions', () => {
       '{"command":"subscribe","channel":"BTC_ETH"}',
       '{"command":"subscribe","channel":"USDT_BTC"}',
     ]);
-    expect(protocol.resubscribeMessages('BTC_ETH')).toEqual(['{"command":"unsubscribe","channel":"BTC_ETH"}', '{"command":"subscribe","channel":"BTC_ETH"}']);
+    expect(protocol.resubscribeMessages(['BTC_ETH'], 'book')).toEqual(['{"command":"unsubscribe","channel":"BTC_ETH"}', '{"command":"subscribe","channel":"BTC_ETH"}']);
+    expect(protocol.unsubscribeMessages(['BTC_ETH'], ALL_CHANNELS)).toEqual(['{"command":"unsubscribe","channel":"BTC_ETH"}']);
+    // A pair channel's snapshot confirms it; the one ticker channel is not tracked per pair.
+    expect(protocol.confirmable(ALL_CHANNELS)).toEqual(['book']);
   });
 });

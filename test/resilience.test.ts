@@ -65,7 +65,7 @@ describe('resilience', () => {
     sim = await startSimulator({ seed: 5, pairs: 10, rate: 200 });
     const result = await runCli([...legacyArgs(sim), '--stats'], { onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 5600) });
     expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/^polo-ws: stats: \d+ frames\/s, \d+ lines\/s, 10 pairs live, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames$/m);
+    expect(result.stderr).toMatch(/^polo-ws: stats: \d+ frames\/s, \d+ lines\/s, 10 pairs live, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts$/m);
     expect(() => untimed(result.stdout)).not.toThrow();
   });
 });
@@ -73,12 +73,12 @@ describe('resilience', () => {
 describe('StatsReporter', () => {
   it('reports rates since its last line', () => {
     let now = 0;
-    let totals = { frames: 0, lines: 0, gaps: 1, resyncs: 1, reconnects: 0, badFrames: 2, livePairs: 3 };
+    let totals = { frames: 0, lines: 0, gaps: 1, resyncs: 1, reconnects: 0, badFrames: 2, livePairs: 3, resyncTimeouts: 1 };
     const out: string[] = [];
     const stats = new StatsReporter(() => totals, (line) => out.push(line), () => now, 5000);
     now = 1000;
     totals = { ...totals, frames: 500, lines: 1500 };
     stats.tick();
-    expect(out).toEqual(['stats: 500 frames/s, 1500 lines/s, 3 pairs live, 1 gaps, 1 resyncs, 0 reconnects, 2 bad frames']);
+    expect(out).toEqual(['stats: 500 frames/s, 1500 lines/s, 3 pairs live, 1 gaps, 1 resyncs, 0 reconnects, 2 bad frames, 1 resync timeouts']);
   });
 });

@@ -80,8 +80,12 @@ describe('v3 decoder', () => {
 
   it('reads pong, acks and errors as control', () => {
     expect(events(decoder().decode('{"event":"pong"}'))).toEqual([{ kind: 'heartbeat' }]);
-    expect(events(decoder().decode('{"event":"subscribe","channel":"book_lv2","symbols":["BTC_USDT"]}'))).toEqual([{ kind: 'ack', channel: 'book_lv2', subscribed: true }]);
+    expect(events(decoder().decode('{"event":"subscribe","channel":"book_lv2","symbols":["BTC_USDT"]}'))).toEqual([{ kind: 'ack', channel: 'book', pairs: ['BTC_USDT'], subscribed: true }]);
+    expect(events(decoder().decode('{"event":"unsubscribe","channel":["trades"],"symbols":["A_B",7]}'))).toEqual([{ kind: 'ack', channel: 'trades', pairs: ['A_B'], subscribed: false }]);
+    expect(events(decoder().decode('{"event":"subscribe","channel":"candles_minute_1","symbols":["A_B"]}'))).toEqual([{ kind: 'ack', channel: undefined, pairs: ['A_B'], subscribed: true }]);
     expect(events(decoder().decode('{"event":"error","message":"Invalid symbol"}'))).toEqual([{ kind: 'server-error', message: 'Invalid symbol' }]);
+    // A server value that is not text never reaches String(): an object with a toString key would throw there.
+    expect(events(decoder().decode('{"event":"error","message":{"toString":1}}'))).toEqual([{ kind: 'server-error', message: '{"toString":1}' }]);
   });
 
   it('reports malformed messages as bad frames and unknown symbols as unknown pairs', () => {
@@ -100,10 +104,15 @@ describe('v3 subscriptions', () => {
     expect(messages).toHaveLength(9);
     expect(messages.map((m) => m.symbols.length)).toEqual([50, 50, 50, 50, 50, 50, 20, 20, 20]);
     expect(messages.slice(0, 3).map((m) => m.channel)).toEqual([['ticker'], ['trades'], ['book_lv2']]);
-    expect(protocol.resubscribeMessages('BTC_USDT')).toEqual([
+    expect(protocol.resubscribeMessages(['BTC_USDT'], 'book')).toEqual([
       '{"event":"unsubscribe","channel":["book_lv2"],"symbols":["BTC_USDT"]}',
       '{"event":"subscribe","channel":["book_lv2"],"symbols":["BTC_USDT"]}',
     ]);
+    expect(protocol.unsubscribeMessages(['A_B'], new Set(['trades', 'book']))).toEqual([
+      '{"event":"unsubscribe","channel":["trades"],"symbols":["A_B"]}',
+      '{"event":"unsubscribe","channel":["book_lv2"],"symbols":["A_B"]}',
+    ]);
+    expect(protocol.confirmable(ALL_CHANNELS)).toEqual(['ticker', 'trades', 'book']);
     expect(protocol.keepalive.message).toBe('{"event":"ping"}');
   });
 });

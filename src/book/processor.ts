@@ -118,6 +118,11 @@ export class BookProcessor {
     for (const entry of this.pairs.values()) this.markResyncing(entry);
   }
 
+  /** Drops a pair's book for good (a delisted market): it prints again only from a new snapshot. */
+  forget(pair: string): void {
+    this.pairs.delete(pair);
+  }
+
   /** The pair's book while it is trusted; undefined before its snapshot and during a resync. */
   book(pair: string): OrderBook | undefined {
     const entry = this.pairs.get(pair);

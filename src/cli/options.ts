@@ -24,6 +24,16 @@ export function secondsOption(value: string): number {
   return Math.round(n * 1000);
 }
 
+/** A commander parser for seconds where 0 means never: milliseconds, or Infinity for 0. */
+export function secondsOrNever(value: string): number {
+  if (value.trim() !== '' && Number(value) === 0) return Number.POSITIVE_INFINITY;
+  try {
+    return secondsOption(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a number of seconds (0: never), got "${value}"`);
+  }
+}
+
 /** A commander parser for a URL with one of the allowed schemes. */
 export function urlOption(schemes: readonly string[]): (value: string) => string {
   return (value) => {

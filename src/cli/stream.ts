@@ -5,7 +5,7 @@ import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
 import { ALL_CHANNELS, type ApiName, type Channel } from '../protocol/types.js';
 import type { TimestampMode } from '../output/timestamp.js';
-import { channelList, countOrUnlimited, integerOption, pairList, secondsOption, urlOption } from './options.js';
+import { channelList, countOrUnlimited, integerOption, pairList, secondsOption, secondsOrNever, urlOption } from './options.js';
 import { UsageError } from '../errors.js';
 
 /** What the CLI talks to; tests pass their own. */
@@ -26,6 +26,9 @@ export interface StreamFlags {
   readonly depth: number;
   readonly maxReconnects: number;
   readonly heartbeatTimeout: number;
+  readonly dataTimeout: number;
+  readonly resyncTimeout: number;
+  readonly marketsRefresh: number;
   readonly restTimeout: number;
   readonly restRetries: number;
   readonly stats: boolean | undefined;
@@ -50,7 +53,7 @@ export function addOutputOptions(command: Command): Command {
         .argParser(channelList)
         .default(ALL_CHANNELS, 'ticker,book,trades'),
     )
-    .addOption(new Option('--depth <n>', 'levels per side printed for each book snapshot').argParser(integerOption(1, 100_000)).default(1))
+    .addOption(new Option('--depth <n>', 'levels per side printed for each book snapshot (v3 books are a 20-level window: at most 20)').argParser(integerOption(1, 100_000)).default(1))
     .option('--top', "also print a TOP line whenever a pair's best bid or ask changes, with the spread")
     .addOption(new Option('--format <format>', 'text: the reference lines; json: one JSON object per line (NDJSON)').choices(['text', 'json']).default('text'))
     .addOption(
@@ -70,14 +73,31 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
   return addOutputOptions(command)
     .option('--duration <s>', 'stop (status 0) after this many seconds', secondsOption)
     .option('--record <file>', 'write every frame received, with its time and connection number, to file (NDJSON) for replay')
-    .option('--stats', `write a status line to stderr every ${STATS_INTERVAL_MS / 1000} s (rates, live pairs, gaps, resyncs, reconnects)`)
+    .option('--stats', `write a status line to stderr every ${STATS_INTERVAL_MS / 1000} s (rates, live pairs, gaps, resyncs, reconnects, resync timeouts)`)
     .addOption(
       new Option('--max-reconnects <n>', 'reconnects allowed after a lost connection; 0 exits when the server closes')
         .argParser(countOrUnlimited)
         .default(Number.POSITIVE_INFINITY, 'unlimited'),
     )
     .addOption(
-      new Option('--heartbeat-timeout <s>', 'seconds without any frame before the connection is replaced').argParser(secondsOption).default(10_000, '10'),
+      new Option('--heartbeat-timeout <s>', 'seconds without any frame (pongs and heartbeats count) before the connection is replaced')
+        .argParser(secondsOption)
+        .default(10_000, '10'),
+    )
+    .addOption(
+      new Option('--data-timeout <s>', 'seconds without market data (book, trade, ticker; pongs and acks do not count) before the connection is replaced; 0: never')
+        .argParser(secondsOrNever)
+        .default(60_000, '60'),
+    )
+    .addOption(
+      new Option('--resync-timeout <s>', 'seconds a resubscribed book may wait for its snapshot (or a subscription for its ack) before it is sent again; 3 tries, then a book replaces the connection')
+        .argParser(secondsOption)
+        .default(10_000, '10'),
+    )
+    .addOption(
+      new Option('--markets-refresh <s>', 'fetch the market list again every s seconds: subscribe new listings, drop delisted pairs, update isFrozen; 0: never')
+        .argParser(secondsOrNever)
+        .default(60_000, '60'),
     )
     .addOption(new Option('--rest-timeout <s>', 'seconds allowed for each REST request').argParser(secondsOption).default(10_000, '10'))
     .addOption(
@@ -90,9 +110,18 @@ export function checkTop(top: boolean | undefined, channels: ReadonlySet<Channel
   if (top === true && !channels.has('book')) throw new UsageError('--top needs the book channel (add book to --channels)');
 }
 
+/** The levels a side of a v3 `book_lv2` snapshot has at most: the channel is a window on the book. */
+export const V3_BOOK_WINDOW = 20;
+
 /** Runs the stream with parsed flags; resolves to the exit status. */
 export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
   checkTop(flags.top, flags.channels);
+  if (flags.api === 'v3' && flags.depth > V3_BOOK_WINDOW && flags.channels.has('book')) {
+    io.stderr(
+      `polo-ws: warning: --depth ${flags.depth}: the v3 book_lv2 channel is a ${V3_BOOK_WINDOW}-level window on the book, ` +
+        `so snapshots print at most ${V3_BOOK_WINDOW} levels a side\n`,
+    );
+  }
   const endpoints = DEFAULT_ENDPOINTS[flags.api];
   const recorder = flags.record === undefined ? undefined : await Recorder.open(flags.record);
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
@@ -104,6 +133,9 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
       depth: flags.depth,
       maxReconnects: flags.maxReconnects,
       heartbeatTimeoutMs: flags.heartbeatTimeout,
+      dataTimeoutMs: flags.dataTimeout,
+      resyncTimeoutMs: flags.resyncTimeout,
+      marketsRefreshMs: flags.marketsRefresh,
       rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
       statsIntervalMs: flags.stats === true ? STATS_INTERVAL_MS : undefined,
       top: flags.top === true,

@@ -17,14 +17,19 @@ export interface ConnectionHandlers {
   readonly onOpen: () => void;
   readonly onMessage: (text: string) => void;
   readonly onClose: (info: CloseInfo) => void;
-  /** No frame for staleAfterMs while reading: the connection is being dropped. */
-  readonly onStale: () => void;
+  /**
+   * The connection is being dropped as stale: no frame at all for staleAfterMs (`frames`), or no
+   * market data for dataTimeoutMs (`data`), while reading.
+   */
+  readonly onStale: (what: 'frames' | 'data') => void;
 }
 
 export interface ConnectionOptions {
   readonly handshakeTimeoutMs: number;
   /** No frame at all for this long (while not paused) means the feed is dead: terminate. */
   readonly staleAfterMs: number;
+  /** No market data (see markData) for this long means the feed is dead, pongs or not; Infinity: never. */
+  readonly dataTimeoutMs: number;
   /** Sent every `everyMs` once open, so the server keeps the connection and answers. */
   readonly keepalive: { readonly message: string; readonly everyMs: number } | undefined;
   readonly now: () => number;
@@ -42,13 +47,16 @@ export class Connection {
   private lastError: Error | undefined;
   private ended = false;
   private lastFrameAt: number;
+  private lastDataAt: number;
   private paused = false;
 
   constructor(url: string, handlers: ConnectionHandlers, private readonly options: ConnectionOptions) {
     this.lastFrameAt = options.now();
+    this.lastDataAt = this.lastFrameAt;
     this.socket = new WebSocket(url, { maxPayload: MAX_FRAME_BYTES, handshakeTimeout: options.handshakeTimeoutMs, perMessageDeflate: false });
     this.socket.on('open', () => {
       this.lastFrameAt = options.now();
+      this.lastDataAt = this.lastFrameAt;
       const keepalive = options.keepalive;
       if (keepalive !== undefined) this.timers.push(setInterval(() => this.send(keepalive.message), keepalive.everyMs));
       handlers.onOpen();
@@ -67,7 +75,7 @@ export class Connection {
       const normal = this.lastError === undefined && NORMAL_CLOSE_CODES.has(code);
       handlers.onClose({ code, reason: reason.toString('utf8'), normal, error: this.lastError });
     });
-    this.timers.push(setInterval(() => this.checkStale(handlers), Math.min(1000, options.staleAfterMs / 4)));
+    this.timers.push(setInterval(() => this.checkStale(handlers), Math.min(1000, options.staleAfterMs / 4, options.dataTimeoutMs / 4)));
   }
 
   /** The time of the last frame, as `now()` read it. */
@@ -75,10 +83,18 @@ export class Connection {
     return this.lastFrameAt;
   }
 
+  /** The last frame carried market data: the feed, not just the socket, is alive. */
+  markData(): void {
+    this.lastDataAt = this.lastFrameAt;
+  }
+
   private checkStale(handlers: ConnectionHandlers): void {
     // While paused for a slow reader, silence is ours, not the server's.
-    if (this.paused || this.options.now() - this.lastFrameAt <= this.options.staleAfterMs) return;
-    handlers.onStale();
+    if (this.paused || this.socket.readyState >= WebSocket.CLOSING) return;
+    const now = this.options.now();
+    const what = now - this.lastFrameAt > this.options.staleAfterMs ? 'frames' : now - this.lastDataAt > this.options.dataTimeoutMs ? 'data' : undefined;
+    if (what === undefined) return;
+    handlers.onStale(what);
     this.terminate();
   }
 
@@ -98,8 +114,9 @@ export class Connection {
 
   resume(): void {
     this.paused = false;
-    // The silence while paused was the reader's: the stale clock starts again now.
+    // The silence while paused was the reader's: the stale clocks start again now.
     this.lastFrameAt = this.options.now();
+    this.lastDataAt = this.lastFrameAt;
     this.socket.resume();
   }
 

@@ -6,7 +6,7 @@ import { createPrinter } from '../output/format.js';
 import { LineSink } from '../output/sink.js';
 import type { TimestampMode } from '../output/timestamp.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, type Confirmations } from './pipeline.js';
 
 /** What the user chose to see: shared by live streams and replays. */
 export interface OutputOptions {
@@ -32,6 +32,8 @@ export interface OutputHooks {
   readonly onEnd: (status: number) => void;
   readonly refreshMarkets: () => Promise<boolean>;
   readonly resync: (pair: string) => void;
+  /** Told of acks, server errors and first data, to confirm subscriptions (live streams). */
+  readonly confirmations?: Confirmations;
 }
 
 /** The frame-to-line half of polo-ws: decoder, sequence-checked books, formatter, stdout. */
@@ -69,6 +71,7 @@ export function createOutput(
     onMaxLines: () => hooks.onEnd(0),
     refreshMarkets: hooks.refreshMarkets,
     resync: hooks.resync,
+    confirmations: hooks.confirmations,
   });
   return { diagnostics, processor, sink, pipeline };
 }

@@ -4,6 +4,8 @@ import type { LineSink } from '../output/sink.js';
 import type { LinePrinter } from '../output/format.js';
 import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
 import { excerpt } from '../markets/http.js';
+import type { Channel, MarketMap } from '../protocol/types.js';
+import { Listing, type ListingChange } from './listing.js';
 
 export interface PipelineDeps {
   readonly adapter: ProtocolAdapter;
@@ -20,7 +22,20 @@ export interface PipelineDeps {
   readonly refreshMarkets: () => Promise<boolean>;
   /** Unsubscribes and subscribes one pair again, for a fresh snapshot after a gap. */
   readonly resync: (pair: string) => void;
+  /** Told of what confirms a subscription, while any is unconfirmed (live streams only). */
+  readonly confirmations?: Confirmations;
 }
+
+/** Where acks, server errors and first data of a channel go, to confirm subscriptions. */
+export interface Confirmations {
+  /** True while some subscription waits for its ack or data: only then are data events reported. */
+  awaiting(): boolean;
+  confirm(channel: Channel, pairs: readonly string[]): void;
+  serverError(message: string): void;
+}
+
+/** Distinct server error texts remembered (each is reported once); a hostile server cannot grow this. */
+const MAX_SERVER_ERRORS = 1000;
 
 interface Frame {
   readonly text: string;
@@ -33,8 +48,8 @@ export interface PipelineCounts {
   badFrames: number;
   unknownPairFrames: number;
   resyncs: number;
-  /** Frames that decoded into something useful; the session resets its backoff on these. */
-  goodFrames: number;
+  /** Frames that carried market data (a book, trade or ticker event): the proof a connection is healthy. */
+  marketFrames: number;
 }
 
 /**
@@ -42,21 +57,34 @@ export interface PipelineCounts {
  * pair id the market map lacks holds the queue while the map is fetched again (once per id).
  */
 export class Pipeline {
-  readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0, goodFrames: 0 };
+  readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0, marketFrames: 0 };
   private readonly queue: Frame[] = [];
   private readonly refreshedFor = new Set<string>();
   private readonly serverErrors = new Set<string>();
   private busy: Promise<void> | undefined;
-  private pairFilter: ReadonlySet<string> | undefined;
+  private listing: Listing | undefined;
   private linesLeft: number;
 
   constructor(private readonly deps: PipelineDeps) {
     this.linesLeft = deps.maxLines;
   }
 
-  /** Prints only these pairs (--pairs); undefined prints every pair. */
-  setPairFilter(pairs: readonly string[] | undefined): void {
-    this.pairFilter = pairs === undefined ? undefined : new Set(pairs);
+  /**
+   * Takes a market list (at start-up and after every refresh, live or replayed): `wanted` (--pairs,
+   * or undefined for every pair; read on the first call) decides what is printed from then on.
+   * A delisted pair's book is forgotten and its late frames are dropped. Returns what changed.
+   */
+  updateMarkets(markets: MarketMap, wanted: readonly string[] | undefined): ListingChange {
+    this.listing ??= new Listing(wanted);
+    const { change, known } = this.listing.update(markets);
+    this.deps.adapter.setMarkets(known);
+    for (const pair of change.removed) this.deps.processor.forget(pair);
+    return change;
+  }
+
+  /** The pairs to subscribe now, as the latest market list and --pairs decide them. */
+  get pairs(): string[] {
+    return this.listing?.pairs ?? [];
   }
 
   /** Takes one raw text frame received at `at` (epoch ms). */
@@ -70,6 +98,11 @@ export class Pipeline {
     if (refresh !== undefined) this.busy = this.drain({ text, at }, refresh);
   }
 
+  /** True while frames wait for a market refresh (they are data the pipeline has not read yet). */
+  get holding(): boolean {
+    return this.busy !== undefined;
+  }
+
   /** Resolves when every frame received so far has been printed. */
   async idle(): Promise<void> {
     while (this.busy !== undefined) await this.busy;
@@ -79,7 +112,6 @@ export class Pipeline {
   private handle(text: string, at: number): Promise<boolean> | undefined {
     const result = this.deps.adapter.decode(text);
     if (result.ok) {
-      this.counts.goodFrames++;
       this.print(result.events, at);
       return undefined;
     }
@@ -114,18 +146,20 @@ export class Pipeline {
   }
 
   private print(events: readonly FeedEvent[], at: number): void {
-    const { processor, printer, sink } = this.deps;
+    const { processor, printer, sink, confirmations } = this.deps;
     const buffer = sink.buffer;
     buffer.limit = this.linesLeft;
     printer.begin(at);
+    let market = false;
     for (const event of events) {
-      if (event.kind === 'server-error') {
-        // A rejected symbol is reported once, however often the server repeats it.
-        if (!this.serverErrors.has(event.message)) this.deps.diagnostics.warn('server-error', `server error: ${event.message}`);
-        this.serverErrors.add(event.message);
+      if (event.kind === 'ticker' || event.kind === 'book' || event.kind === 'trade') {
+        market = true;
+        if (this.listing !== undefined && !this.listing.has(event.pair)) continue;
+        if (confirmations?.awaiting() === true && event.kind !== 'book') confirmations.confirm(event.kind === 'ticker' ? 'ticker' : 'trades', [event.pair]);
+      } else {
+        this.control(event);
         continue;
       }
-      if ((event.kind === 'ticker' || event.kind === 'book' || event.kind === 'trade') && this.pairFilter !== undefined && !this.pairFilter.has(event.pair)) continue;
       const gap = processor.apply(event, printer);
       if (gap !== undefined) {
         this.counts.resyncs++;
@@ -134,10 +168,24 @@ export class Pipeline {
         this.deps.resync(gap.pair);
       }
     }
+    if (market) this.counts.marketFrames++;
     const printed = buffer.count;
     if (printed === 0) return;
     this.linesLeft -= printed;
     sink.commit();
     if (this.linesLeft <= 0) this.deps.onMaxLines();
+  }
+
+  /** Acks and server errors: they confirm or explain subscriptions, and print nothing. */
+  private control(event: FeedEvent): void {
+    if (event.kind === 'ack') {
+      if (event.subscribed && event.channel !== undefined) this.deps.confirmations?.confirm(event.channel, event.pairs);
+    } else if (event.kind === 'server-error') {
+      this.deps.confirmations?.serverError(event.message);
+      // A rejected symbol is reported once, however often the server repeats it.
+      if (this.serverErrors.has(event.message)) return;
+      this.deps.diagnostics.warn('server-error', `server error: ${event.message}`);
+      if (this.serverErrors.size < MAX_SERVER_ERRORS) this.serverErrors.add(event.message);
+    }
   }
 }

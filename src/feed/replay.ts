@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import { ExitStatus, FileError } from '../errors.js';
 import { describe } from '../markets/http.js';
 import { createProtocol } from '../protocol/index.js';
-import type { Channel, ProtocolAdapter } from '../protocol/types.js';
+import type { Channel } from '../protocol/types.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
 import { selectPairs } from './pairs.js';
 import { marketsOf, type RecordLine } from './recording.js';
@@ -54,7 +54,6 @@ export async function runReplay(options: ReplayOptions, io: ReplayIO): Promise<n
 
 class Replay {
   private output: Output | undefined;
-  private adapter: ProtocolAdapter | undefined;
   private pairsWanted: readonly string[] | undefined;
   private stopStatus: number | undefined;
   private drained: Promise<void> | undefined;
@@ -107,17 +106,16 @@ class Replay {
       refreshMarkets: () => new Promise((resolve) => (this.pendingRefresh = resolve)),
       resync: () => undefined,
     });
-    this.adapter = adapter;
     this.pairsWanted = this.options.pairs ?? record.pairs ?? undefined;
   }
 
   private markets(record: Extract<RecordLine, { type: 'markets' }>): void {
     const output = this.require();
     const markets = marketsOf(record);
-    this.adapter?.setMarkets(markets);
-    if (this.lastAt === undefined) {
-      output.pipeline.setPairFilter(this.pairsWanted === undefined ? undefined : selectPairs(markets, this.pairsWanted));
-    }
+    // A --pairs name the recording's first list lacks is the same usage error as live.
+    if (this.lastAt === undefined && this.pairsWanted !== undefined) selectPairs(markets, this.pairsWanted);
+    // Every list, as live: new listings print, delisted pairs stop.
+    output.pipeline.updateMarkets(markets, this.pairsWanted);
     this.settleRefresh(true);
   }
 

@@ -8,7 +8,9 @@ import { Connection, type CloseInfo } from './connection.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
 import { selectPairs } from './pairs.js';
 import type { Recorder } from './recording.js';
+import { MarketRefresher } from './refresh.js';
 import { formatTotals, StatsReporter, type Totals } from './stats.js';
+import { Subscriber } from './subscriber.js';
 
 export interface SessionOptions extends OutputOptions {
   readonly wsUrl: string;
@@ -18,6 +20,12 @@ export interface SessionOptions extends OutputOptions {
   readonly maxReconnects: number;
   /** No frame at all for this long means the connection is dead, open socket or not. */
   readonly heartbeatTimeoutMs: number;
+  /** No market data (book, trade, ticker) for this long replaces the connection, pongs or not; Infinity: never. */
+  readonly dataTimeoutMs: number;
+  /** A resubscribe or subscription unconfirmed for this long is sent again (3 tries). */
+  readonly resyncTimeoutMs: number;
+  /** The market list is fetched again this often; Infinity: never. */
+  readonly marketsRefreshMs: number;
   /** REST request timeout (ms) and retries of transient failures at start-up. */
   readonly rest: { readonly timeoutMs: number; readonly retries: number };
   /** Write a --stats line to stderr this often (ms); undefined for none. */
@@ -60,7 +68,8 @@ class Session {
   private readonly sink: Output['sink'];
   private readonly pipeline: Output['pipeline'];
   private readonly stopper = new AbortController();
-  private pairs: string[] = [];
+  private readonly subscriber: Subscriber;
+  private readonly refresher: MarketRefresher;
   private connection: Connection | undefined;
   private stopStatus: number | undefined;
   private blocked = false;
@@ -79,11 +88,37 @@ class Session {
       onBlocked: () => this.setBlocked(true),
       onDrained: () => this.setBlocked(false),
       onEnd: (status) => this.stop(status),
-      refreshMarkets: () => this.refreshMarkets(),
-      resync: (pair) => {
-        for (const message of this.adapter.resubscribeMessages(pair)) this.connection?.send(message);
+      refreshMarkets: () => this.refresher.refresh(),
+      resync: (pair) => this.subscriber.resync(pair),
+      confirmations: {
+        awaiting: () => this.subscriber.awaiting(),
+        confirm: (channel, pairs) => this.subscriber.confirm(channel, pairs),
+        serverError: (message) => this.subscriber.serverError(message),
       },
     }));
+    this.subscriber = new Subscriber({
+      adapter,
+      channels: options.channels,
+      resyncTimeoutMs: options.resyncTimeoutMs,
+      diagnostics: this.diagnostics,
+      now: io.now,
+      bookLive: (pair) => this.processor.book(pair) !== undefined,
+      onReplace: () => this.connection?.terminate(),
+    });
+    this.refresher = new MarketRefresher({
+      adapter,
+      pipeline: this.pipeline,
+      wanted: options.pairs,
+      recorder: options.recorder,
+      diagnostics: this.diagnostics,
+      now: io.now,
+      timeoutMs: options.rest.timeoutMs,
+      signal: this.stopper.signal,
+      onChange: (change) => {
+        this.subscriber.unsubscribe(change.removed);
+        this.subscriber.subscribe(change.added);
+      },
+    });
     io.signal.addEventListener('abort', this.onSignal);
   }
 
@@ -98,11 +133,12 @@ class Session {
         return undefined;
       });
     if (markets === undefined) return this.finish(this.stopStatus ?? ExitStatus.INTERNAL);
-    this.pairs = selectPairs(markets, this.options.pairs);
-    this.adapter.setMarkets(markets);
-    this.options.recorder?.start(this.adapter.api, this.options.pairs === undefined ? undefined : this.pairs, this.options.channels);
+    selectPairs(markets, this.options.pairs); // a --pairs name that matches nothing is a usage error
+    // --pairs as given (globs too), so a replay selects what the run did, new listings included.
+    this.options.recorder?.start(this.adapter.api, this.options.pairs, this.options.channels);
     this.options.recorder?.markets(this.io.now(), markets);
-    this.pipeline.setPairFilter(this.options.pairs === undefined ? undefined : this.pairs);
+    this.pipeline.updateMarkets(markets, this.options.pairs);
+    this.refresher.start(this.options.marketsRefreshMs);
     if (this.options.statsIntervalMs !== undefined) {
       this.stats = new StatsReporter(() => this.totals(), (line) => this.diagnostics.info(line), this.io.now, this.options.statsIntervalMs);
       this.stats.start();
@@ -129,6 +165,8 @@ class Session {
     this.io.signal.removeEventListener('abort', this.onSignal);
     this.sink.detach();
     this.stats?.stop();
+    this.refresher.stop();
+    this.subscriber.closed();
     clearTimeout(this.durationTimer);
     this.stopper.abort();
   }
@@ -142,24 +180,34 @@ class Session {
       const connection = new Connection(
         this.options.wsUrl,
         {
-          onOpen: () => {
-            for (const message of this.adapter.subscribeMessages(this.pairs, this.options.channels, true)) connection.send(message);
-          },
+          onOpen: () => this.subscriber.open(connection, this.pipeline.pairs),
           onMessage: (text) => {
             this.options.recorder?.frame(connection.lastFrameTime, number, text);
-            const good = this.pipeline.counts.goodFrames;
+            const before = this.pipeline.counts.marketFrames;
             this.pipeline.receive(text, connection.lastFrameTime);
-            if (this.pipeline.counts.goodFrames !== good) this.attempt = 0;
+            // Only market data proves the connection healthy: acks, pongs and errors come from storming servers too.
+            if (this.pipeline.counts.marketFrames !== before) {
+              this.attempt = 0;
+              connection.markData();
+            } else if (this.pipeline.holding) connection.markData();
           },
-          onStale: () => this.diagnostics.warn('stale', `no data from ${this.options.wsUrl} for ${timeout / 1000} s: replacing the connection`),
+          onStale: (what) =>
+            this.diagnostics.warn(
+              'stale',
+              what === 'frames'
+                ? `no data from ${this.options.wsUrl} for ${timeout / 1000} s: replacing the connection`
+                : `no market data from ${this.options.wsUrl} for ${this.options.dataTimeoutMs / 1000} s (only acks, pongs or errors): replacing the connection`,
+            ),
           onClose: (info) => {
             this.connection = undefined;
+            this.subscriber.closed();
             resolve(info);
           },
         },
         {
           handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
           staleAfterMs: timeout,
+          dataTimeoutMs: this.options.dataTimeoutMs,
           // Often enough for the server's idle limit and for the stale check to hear a pong.
           keepalive: keepalive && { message: keepalive.message, everyMs: Math.min(keepalive.intervalMs, timeout / 3) },
           now: this.io.now,
@@ -168,28 +216,6 @@ class Session {
       this.connection = connection;
       if (this.blocked) connection.pause();
     });
-  }
-
-  private async refreshMarkets(): Promise<boolean> {
-    try {
-      // No retries here: the feed waits for this answer, and a failed refresh only costs one frame.
-      const markets = await this.adapter.loadMarkets({ timeoutMs: this.options.rest.timeoutMs, retries: 0 });
-      this.adapter.setMarkets(markets);
-      this.options.recorder?.markets(this.io.now(), markets);
-      if (this.options.pairs !== undefined) return true;
-      const known = new Set(this.pairs);
-      const added = markets.pairs.filter((pair) => !known.has(pair));
-      if (added.length > 0) {
-        this.pairs.push(...added);
-        this.diagnostics.info(`new pair${added.length === 1 ? '' : 's'} listed: ${added.join(', ')}; subscribing`);
-        for (const message of this.adapter.subscribeMessages(added, this.options.channels, false)) this.connection?.send(message);
-      }
-      return true;
-    } catch (error) {
-      this.options.recorder?.marketsFailed(this.io.now());
-      this.diagnostics.warn('rest', `could not refresh the market map: ${error instanceof Error ? error.message : String(error)}`);
-      return false;
-    }
   }
 
   private setBlocked(blocked: boolean): void {
@@ -233,7 +259,16 @@ class Session {
     const c = this.pipeline.counts;
     const p = this.processor.counts;
     const lines = this.sink.lines;
-    return { frames: c.frames, lines, gaps: p.gaps, resyncs: c.resyncs, reconnects: this.reconnects, badFrames: c.badFrames, livePairs: this.processor.liveCount() };
+    return {
+      frames: c.frames,
+      lines,
+      gaps: p.gaps,
+      resyncs: c.resyncs,
+      reconnects: this.reconnects,
+      badFrames: c.badFrames,
+      livePairs: this.processor.liveCount(),
+      resyncTimeouts: this.subscriber.resyncTimeouts,
+    };
   }
 
 }

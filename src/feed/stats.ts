@@ -8,11 +8,13 @@ export interface Totals {
   readonly badFrames: number;
   /** Pairs whose book is trusted right now. */
   readonly livePairs: number;
+  /** Resyncs whose fresh snapshot did not arrive within --resync-timeout. */
+  readonly resyncTimeouts: number;
 }
 
-/** "1204 frames, 3310 lines, 1 gaps, 1 resyncs, 0 reconnects, 0 bad frames": the exit summary's text. */
+/** "1204 frames, 3310 lines, 1 gaps, 1 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts": the exit summary's text. */
 export function formatTotals(t: Totals): string {
-  return `${t.frames} frames, ${t.lines} lines, ${t.gaps} gaps, ${t.resyncs} resyncs, ${t.reconnects} reconnects, ${t.badFrames} bad frames`;
+  return `${t.frames} frames, ${t.lines} lines, ${t.gaps} gaps, ${t.resyncs} resyncs, ${t.reconnects} reconnects, ${t.badFrames} bad frames, ${t.resyncTimeouts} resync timeouts`;
 }
 
 /**
@@ -53,7 +55,7 @@ export class StatsReporter {
     this.last = { at, frames: t.frames, lines: t.lines };
     this.write(
       `stats: ${frameRate} frames/s, ${lineRate} lines/s, ${t.livePairs} pairs live, ${t.gaps} gaps, ${t.resyncs} resyncs, ` +
-        `${t.reconnects} reconnects, ${t.badFrames} bad frames`,
+        `${t.reconnects} reconnects, ${t.badFrames} bad frames, ${t.resyncTimeouts} resync timeouts`,
     );
   }
 }

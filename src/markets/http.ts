@@ -44,7 +44,7 @@ async function fetchWithRetries(url: string, options: FetchJsonOptions): Promise
     try {
       return await fetchText(url, options);
     } catch (error) {
-      if (!(error instanceof HttpError) || !isTransient(error) || attempt >= options.retries) throw error;
+      if (!(error instanceof HttpError) || !isTransient(error) || attempt >= options.retries || options.signal?.aborted === true) throw error;
       const delay = error.retryAfterMs ?? backoffDelay(attempt);
       const why = error.status === undefined ? error.message.replace(/^.*?: /, '').replace(/; check.*$/, '') : `HTTP ${error.status}`;
       options.onRetry?.(`${options.what} request failed (${why}); retry ${attempt + 1} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`);
@@ -67,7 +67,9 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 async function fetchText(url: string, options: FetchJsonOptions): Promise<string> {
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  // A stop (SIGINT) ends the request at once, not after the time limit.
+  const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
   try {
     const response = await request(url, {
       method: 'GET',
@@ -86,7 +88,7 @@ async function fetchText(url: string, options: FetchJsonOptions): Promise<string
     return body;
   } catch (error) {
     if (error instanceof HttpError) throw error;
-    const cause = signal.aborted ? `no answer within ${options.timeoutMs / 1000} s` : describe(error);
+    const cause = timeout.aborted ? `no answer within ${options.timeoutMs / 1000} s` : describe(error);
     throw new HttpError(url, `cannot fetch ${options.what} from ${url}: ${cause}; check --rest-url and the network`, undefined, {
       cause: error,
     });

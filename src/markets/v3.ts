@@ -29,11 +29,13 @@ export function parseV3Markets(body: unknown, url: string): MarketMap {
   if (parsed.data.length === 0) throw new BadMarketsError(url, `the market list from ${url} lists no markets`);
   const seen = new Set<string>();
   const frozen = new Set<string>();
+  const states = new Map<string, string>();
   for (const market of parsed.data) {
     seen.add(market.symbol);
+    if (market.state !== undefined) states.set(market.symbol, market.state);
     if (market.state !== undefined && market.state !== 'NORMAL') frozen.add(market.symbol);
   }
-  return { pairs: [...seen], byId: new Map(), frozen };
+  return { pairs: [...seen], byId: new Map(), frozen, states };
 }
 
 /** Fetches and validates the v3 market list. */

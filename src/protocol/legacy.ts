@@ -85,8 +85,13 @@ export class LegacyDecoder {
     const channel = data[0];
     if (channel === HEARTBEAT_CHANNEL) return events({ kind: 'heartbeat' });
     if (data.length === 2 && (data[1] === 0 || data[1] === 1) && (typeof channel === 'number' || typeof channel === 'string')) {
-      const name = this.byId.get(String(channel)) ?? String(channel);
-      return events({ kind: 'ack', channel: name, subscribed: data[1] === 1 });
+      // A pair's channel carries its book and trades; 1002 is every pair's ticker.
+      const pair = this.pairOf(channel);
+      const ack: FeedEvent =
+        pair !== undefined
+          ? { kind: 'ack', channel: 'book', pairs: [pair], subscribed: data[1] === 1 }
+          : { kind: 'ack', channel: channel === TICKER_CHANNEL ? 'ticker' : undefined, pairs: [], subscribed: data[1] === 1 };
+      return events(ack);
     }
     if (data.length < 3) return badFrame('short frame');
     if (channel === TICKER_CHANNEL) return this.decodeTicker(data);
@@ -242,8 +247,18 @@ export class LegacyProtocol extends LegacyDecoder implements ProtocolAdapter {
     return out;
   }
 
-  resubscribeMessages(pair: string): string[] {
-    return [command('unsubscribe', pair), command('subscribe', pair)];
+  unsubscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>): string[] {
+    return channels.has('book') || channels.has('trades') ? pairs.map((pair) => command('unsubscribe', pair)) : [];
+  }
+
+  resubscribeMessages(pairs: readonly string[], channel: Channel): string[] {
+    if (channel === 'ticker') return [command('unsubscribe', TICKER_CHANNEL), command('subscribe', TICKER_CHANNEL)];
+    return pairs.flatMap((pair) => [command('unsubscribe', pair), command('subscribe', pair)]);
+  }
+
+  /** Only books are tracked: their snapshot confirms the pair channel; the ticker channel is one for all pairs. */
+  confirmable(channels: ReadonlySet<Channel>): readonly Channel[] {
+    return channels.has('book') || channels.has('trades') ? ['book'] : [];
   }
 }
 

@@ -59,7 +59,11 @@ export type FeedEvent =
   /** A trade from a channel without a sequence (v3 `trades`); legacy trades are book items. */
   | { readonly kind: 'trade'; readonly pair: string; readonly trade: TradeItem }
   | { readonly kind: 'heartbeat' }
-  | { readonly kind: 'ack'; readonly channel: string; readonly subscribed: boolean }
+  /**
+   * The server confirmed a subscribe or unsubscribe: of `channel` (undefined when it is none polo-ws
+   * uses) for `pairs` (empty when the ack names no pair, as legacy's ticker channel).
+   */
+  | { readonly kind: 'ack'; readonly channel: Channel | undefined; readonly pairs: readonly string[]; readonly subscribed: boolean }
   | { readonly kind: 'server-error'; readonly message: string }
   | { readonly kind: 'ignored' };
 
@@ -77,6 +81,8 @@ export interface MarketMap {
   readonly byId: ReadonlyMap<string, string>;
   /** Pairs the exchange lists as not trading (v3 state other than NORMAL); their isFrozen column is 1. */
   readonly frozen: ReadonlySet<string>;
+  /** The exchange's own word for each pair's state (v3 `state`), where it gives one. */
+  readonly states?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -94,8 +100,18 @@ export interface ProtocolAdapter {
    * (legacy's ticker channel covers every pair and is subscribed once).
    */
   subscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>, first: boolean): string[];
-  /** Messages that drop and re-request one pair's book, to get a fresh snapshot after a gap. */
-  resubscribeMessages(pair: string): string[];
+  /** Messages that unsubscribe these pairs from the channels asked for (delisted markets). */
+  unsubscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>): string[];
+  /**
+   * Messages that drop and request again one channel of these pairs: a fresh book snapshot after a
+   * gap, or a subscription the server never confirmed.
+   */
+  resubscribeMessages(pairs: readonly string[], channel: Channel): string[];
+  /**
+   * Which of `channels` each subscribed pair must see confirmed: ticker and trades by the server's
+   * ack, the book by its snapshot. Legacy pairs' trades ride on their book channel.
+   */
+  confirmable(channels: ReadonlySet<Channel>): readonly Channel[];
   /**
    * A message to send at least every `intervalMs` so the server keeps the connection (and answers,
    * so the feed is never silent for long), if the protocol needs one.

@@ -191,11 +191,29 @@ function fastTickerItem(item: unknown): TickerData | undefined {
 function decodeEvent(message: Record<string, unknown>): DecodeResult {
   const event = message.event;
   if (event === 'pong') return { ok: true, events: [{ kind: 'heartbeat' }] };
-  if (event === 'error') return { ok: true, events: [{ kind: 'server-error', message: String(message.message ?? JSON.stringify(message)) }] };
+  if (event === 'error') {
+    const text = typeof message.message === 'string' ? message.message : JSON.stringify(message.message ?? message);
+    return { ok: true, events: [{ kind: 'server-error', message: text }] };
+  }
   if (event === 'subscribe' || event === 'unsubscribe') {
-    return { ok: true, events: [{ kind: 'ack', channel: String(message.channel), subscribed: event === 'subscribe' }] };
+    return { ok: true, events: [{ kind: 'ack', channel: channelOf(message.channel), pairs: symbolsOf(message.symbols), subscribed: event === 'subscribe' }] };
   }
   return { ok: true, events: [{ kind: 'ignored' }] };
+}
+
+/** The polo-ws channel an ack names: a v3 channel name, or a list holding one (as the request sent it). */
+function channelOf(value: unknown): Channel | undefined {
+  const name = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  for (const [channel, v3Name] of V3_CHANNELS) if (v3Name === name) return channel;
+  return undefined;
+}
+
+/** The symbols an ack names (text only; anything else is not a symbol). */
+function symbolsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  const out: string[] = [];
+  for (const symbol of value) if (typeof symbol === 'string') out.push(symbol);
+  return out;
 }
 
 function snapshotOf(book: z.infer<typeof bookItem>): BookItem {
@@ -247,18 +265,32 @@ export class V3Protocol extends V3Decoder implements ProtocolAdapter {
   }
 
   subscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>): string[] {
-    const names = V3_CHANNELS.filter(([channel]) => channels.has(channel)).map(([, name]) => name);
-    const out: string[] = [];
-    for (let i = 0; i < pairs.length; i += SUBSCRIBE_BATCH) {
-      const symbols = pairs.slice(i, i + SUBSCRIBE_BATCH);
-      for (const name of names) out.push(command('subscribe', name, symbols));
-    }
-    return out;
+    return batched('subscribe', pairs, channels);
   }
 
-  resubscribeMessages(pair: string): string[] {
-    return [command('unsubscribe', 'book_lv2', [pair]), command('subscribe', 'book_lv2', [pair])];
+  unsubscribeMessages(pairs: readonly string[], channels: ReadonlySet<Channel>): string[] {
+    return batched('unsubscribe', pairs, channels);
   }
+
+  resubscribeMessages(pairs: readonly string[], channel: Channel): string[] {
+    const one = new Set([channel]);
+    return [...batched('unsubscribe', pairs, one), ...batched('subscribe', pairs, one)];
+  }
+
+  confirmable(channels: ReadonlySet<Channel>): readonly Channel[] {
+    return V3_CHANNELS.filter(([channel]) => channels.has(channel)).map(([channel]) => channel);
+  }
+}
+
+/** One message per channel asked for and batch of SUBSCRIBE_BATCH symbols. */
+function batched(event: 'subscribe' | 'unsubscribe', pairs: readonly string[], channels: ReadonlySet<Channel>): string[] {
+  const names = V3_CHANNELS.filter(([channel]) => channels.has(channel)).map(([, name]) => name);
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i += SUBSCRIBE_BATCH) {
+    const symbols = pairs.slice(i, i + SUBSCRIBE_BATCH);
+    for (const name of names) out.push(command(event, name, symbols));
+  }
+  return out;
 }
 
 function command(event: 'subscribe' | 'unsubscribe', channel: string, symbols: readonly string[]): string {
