@@ -170,4 +170,17 @@ describe('BookProcessor', () => {
       { kind: 'top', pair: 'BTC_ETH', bid: { price: '0.02000000', size: '4.00000000' }, ask: { price: '0.02100000', size: '2.00000000' }, spread: '0.00100000' },
     ]);
   });
+
+  it('prints no --top line when the best level is re-sent in another spelling of the same value', () => {
+    const processor = new BookProcessor({ depth: 1, top: true });
+    const { prints } = run(processor, [
+      snapshot('BTC_ETH', 100),
+      level('BTC_ETH', 101, '0.02000000', '4.0'), // same size, trailing zeros cut: no top line
+      level('BTC_ETH', 102, '0.02000000', '4.5'), // a real change: a top line
+    ]);
+    const tops = prints.filter((p) => p.kind === 'top').map((p) => (p.kind === 'top' ? p.bid?.size : undefined));
+    expect(tops).toEqual(['4.00000000', '4.5']);
+    // The change line itself is printed as sent, trailing zeros and all.
+    expect(prints.filter((p) => p.kind === 'change').map((p) => (p.kind === 'change' ? p.size : undefined))).toEqual(['4.0', '4.5']);
+  });
 });

@@ -1,5 +1,5 @@
 import { OrderBook, type Level, type Side } from './book.js';
-import { subtractDecimal } from './decimal.js';
+import { compareDecimal, subtractDecimal } from './decimal.js';
 import type { BookItem, FeedEvent, TickerFields, TradeItem } from '../protocol/types.js';
 
 /**
@@ -33,8 +33,8 @@ interface PairBook {
   state: PairState;
   last: number;
   readonly book: OrderBook;
-  /** Best bid and ask as last reported by --top ("" before the first report). */
-  topKey: string;
+  /** Best bid and ask as last reported by --top (undefined before the first report). */
+  top: { readonly bid: Level | undefined; readonly ask: Level | undefined } | undefined;
 }
 
 export interface ProcessorOptions {
@@ -144,7 +144,7 @@ export class BookProcessor {
   private entry(pair: string): PairBook {
     let entry = this.pairs.get(pair);
     if (entry === undefined) {
-      entry = { state: 'awaiting', last: 0, book: new OrderBook(), topKey: '' };
+      entry = { state: 'awaiting', last: 0, book: new OrderBook(), top: undefined };
       this.pairs.set(pair, entry);
     }
     return entry;
@@ -152,7 +152,7 @@ export class BookProcessor {
 
   private markResyncing(entry: PairBook): void {
     entry.state = 'resyncing';
-    entry.topKey = '';
+    entry.top = undefined;
     // The old book is untrusted and the snapshot replaces it: free its memory now.
     entry.book.clear();
   }
@@ -176,13 +176,15 @@ export class BookProcessor {
     }
   }
 
-  /** Appends a top event when the pair's best bid or ask (price or size) differs from the last one reported. */
+  /**
+   * Appends a top event when the pair's best bid or ask differs in value (price or size) from the
+   * last one reported: a size re-sent as "4.50" for "4.5" is no change.
+   */
   private reportTop(pair: string, entry: PairBook, out: Printer): void {
     const bid = entry.book.best('bid');
     const ask = entry.book.best('ask');
-    const key = `${bid?.price ?? '-'}@${bid?.size ?? '-'}|${ask?.price ?? '-'}@${ask?.size ?? '-'}`;
-    if (key === entry.topKey) return;
-    entry.topKey = key;
+    if (entry.top !== undefined && sameLevel(bid, entry.top.bid) && sameLevel(ask, entry.top.ask)) return;
+    entry.top = { bid, ask };
     const spread = bid !== undefined && ask !== undefined ? subtractDecimal(ask.price, bid.price) : undefined;
     out.top(pair, bid, ask, spread);
   }
@@ -197,6 +199,11 @@ export class BookProcessor {
       highestBid: fields.highestBid ?? book?.best('bid')?.price ?? '',
     };
   }
+}
+
+function sameLevel(a: Level | undefined, b: Level | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return compareDecimal(a.price, b.price) === 0 && compareDecimal(a.size, b.size) === 0;
 }
 
 /** Where a message's snapshot item is, or -1 (a plain loop: this runs for every book message). */
