@@ -1,6 +1,6 @@
 import type { BookSide } from './book.js';
 import type { BookItem, LevelChange, Side } from './events.js';
-import { randomSize, recordTrade, type PairState } from './pair.js';
+import { onSizeGrid, randomSize, recordTrade, type PairState } from './pair.js';
 import type { Rng } from './rng.js';
 
 /** A side never trades or cancels below this many levels, so best bid and best ask always exist. */
@@ -77,9 +77,11 @@ function sweep(state: PairState, rng: Rng, timeMs: number, push: number): BookIt
     const price = book.best();
     const resting = price === undefined ? undefined : book.sizeAt(price);
     if (price === undefined || resting === undefined) break;
-    const full = (i < levels - 1 || rng.chance(0.35) || resting === 1n) && book.length > MIN_LEVELS;
-    if (!full && resting === 1n) break;
-    const size = full ? resting : clamp((resting * BigInt(rng.int(1, 99))) / 100n, 1n, resting - 1n);
+    // A level of one grid step cannot be partly filled.
+    const step = state.sizeStep;
+    const full = (i < levels - 1 || rng.chance(0.35) || resting === step) && book.length > MIN_LEVELS;
+    if (!full && resting === step) break;
+    const size = full ? resting : clamp(onSizeGrid(state, (resting * BigInt(rng.int(1, 99))) / 100n), step, resting - step);
     state.nextTradeId += BigInt(rng.int(1, 5));
     items.push({ kind: 'trade', tradeId: state.nextTradeId, taker, price, size, timeMs });
     items.push(apply(book, price, resting - size));
@@ -121,8 +123,8 @@ function removeLevel(book: BookSide, rng: Rng): LevelChange {
 function changeLevel(state: PairState, book: BookSide, rng: Rng): LevelChange {
   const price = book.priceAt(activeRank(book, rng)) ?? book.best() ?? state.tick;
   const old = book.sizeAt(price) ?? 0n;
-  let size = rng.chance(0.5) || old === 0n ? randomSize(state, rng) : (old * BigInt(rng.int(50, 150))) / 100n;
-  if (size === old || size === 0n) size = old + 1n;
+  let size = rng.chance(0.5) || old === 0n ? randomSize(state, rng) : onSizeGrid(state, (old * BigInt(rng.int(50, 150))) / 100n);
+  if (size === old) size = old + state.sizeStep;
   return apply(book, price, size);
 }
 

@@ -12,6 +12,8 @@ export interface PairInfo {
   readonly id: number;
   /** Most decimals any price of this pair has (its price grid's precision). */
   readonly priceDecimals: number;
+  /** Most decimals any size of this pair has: 8, or fewer with MarketConfig.coarseSizes. */
+  readonly sizeDecimals: number;
 }
 
 /** One price level. */

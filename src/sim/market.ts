@@ -19,6 +19,8 @@ export interface MarketConfig {
   readonly depth: number;
   /** Where the simulated clock starts, in epoch ms (a random part under 1000 s is added). */
   readonly startMs?: number;
+  /** Sizes on a per-pair grid of fewer decimals, as the current exchange's (v3); default all 8 random. */
+  readonly coarseSizes?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ export class Market {
   constructor(config: MarketConfig) {
     this.rng = new Rng(config.seed);
     this.clockMs = (config.startMs ?? EPOCH_START_MS) + this.rng.int(0, 999_999);
-    this.states = listedPairs(config.pairs).map((entry) => createPairState(entry, this.rng, config.depth));
+    this.states = listedPairs(config.pairs).map((entry) => createPairState(entry, this.rng, config.depth, config.coarseSizes));
     for (const state of this.states) {
       this.byId.set(state.info.id, state);
       this.byName.set(state.info.name, state.info);
@@ -90,6 +92,12 @@ export class Market {
       asks: state.asks.levels(),
       bids: state.bids.levels(),
     };
+  }
+
+  /** The best `levels` levels of each side of a pair's book: asks ascending, bids descending. */
+  top(pairId: number, levels: number): { readonly asks: Level[]; readonly bids: Level[] } {
+    const state = this.state(pairId);
+    return { asks: state.asks.levels(levels), bids: state.bids.levels(levels) };
   }
 
   /** The best level of each side of a pair's book, without copying the book. */

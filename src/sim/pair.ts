@@ -15,6 +15,8 @@ export interface PairState {
   readonly depth: number;
   /** Sizes are drawn in [10^lo, 10^hi) whole coins. */
   readonly sizeExp: readonly [number, number];
+  /** Size grid step in 1e-8 units: every size is a multiple of it (1n: any 8-decimal size). */
+  readonly sizeStep: bigint;
   readonly asks: BookSide;
   readonly bids: BookSide;
   seq: number;
@@ -31,21 +33,26 @@ export interface PairState {
 /**
  * Builds a pair with `depth` levels per side. A price of a few hundred 1e-8 units has room for
  * few levels below it, so such a pair gets a quarter of its price in ticks instead (at least 10),
- * packed one tick apart like the real books of such coins.
+ * packed one tick apart like the real books of such coins. With `coarseSizes` its sizes have
+ * fewer decimals the bigger they run (the current exchange's quantityScale: 6 for BTC, none for
+ * coins traded by the million); without, all 8 decimals are random, as on the legacy books.
  */
-export function createPairState(entry: CatalogEntry, rng: Rng, depth: number): PairState {
+export function createPairState(entry: CatalogEntry, rng: Rng, depth: number, coarseSizes = false): PairState {
   const digits = entry.mid.toString().length;
   // About five significant digits of price, as on the real books.
   const tick = 10n ** BigInt(Math.max(0, digits - 5));
   const room = Number(entry.mid / tick);
   // Cheap coins trade in huge sizes: up to 10^9 coins for a price of 10^-7.
   const hi = Math.max(1, 11 - digits);
+  // One decimal finer than the smallest sizes drawn (10^(hi - 6) coins), so they keep two digits.
+  const sizeDecimals = coarseSizes ? Math.min(8, Math.max(0, 7 - hi)) : 8;
   const state: PairState = {
-    info: { name: entry.name, id: entry.id, priceDecimals: 8 - Math.min(trailingZeros(entry.mid), trailingZeros(tick)) },
+    info: { name: entry.name, id: entry.id, priceDecimals: 8 - Math.min(trailingZeros(entry.mid), trailingZeros(tick)), sizeDecimals },
     tick,
     reference: entry.mid,
     depth: Math.min(depth, Math.max(10, Math.floor(room / 4))),
     sizeExp: [Math.max(-8, hi - 6), hi],
+    sizeStep: 10n ** BigInt(8 - sizeDecimals),
     asks: new BookSide('ask'),
     bids: new BookSide('bid'),
     seq: rng.int(100_000_000, 999_999_999),
@@ -84,10 +91,19 @@ function fillBook(state: PairState, rng: Rng, mid: bigint, maxGapTicks: number):
   }
 }
 
-/** A size for this pair, log-uniform over its range, with all 8 decimals random. */
+/** A size for this pair, log-uniform over its range, with every decimal of its grid random. */
 export function randomSize(state: PairState, rng: Rng): bigint {
   const exp = rng.int(state.sizeExp[0], state.sizeExp[1] - 1) + 8;
-  return rng.bigint(10n ** BigInt(exp), 10n ** BigInt(exp + 1) - 1n);
+  return onSizeGrid(state, rng.bigint(10n ** BigInt(exp), 10n ** BigInt(exp + 1) - 1n));
+}
+
+/**
+ * `size` rounded down to the pair's size grid, at least one step. Draws no random number, so a
+ * pair on the finest grid (step 1n, every legacy pair) trades exactly as before grids existed.
+ */
+export function onSizeGrid(state: PairState, size: bigint): bigint {
+  const rounded = size - (size % state.sizeStep);
+  return rounded > state.sizeStep ? rounded : state.sizeStep;
 }
 
 /** The pair's ticker as of now. */
