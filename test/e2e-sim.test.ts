@@ -26,6 +26,11 @@ describe.each<SimApi>(['legacy', 'v3'])('bin/polo-ws.js against the built-in sim
     const expected = connection?.expectedLines() ?? [];
     expect(expected.length).toBeGreaterThan(3000);
     expect(lines).toEqual(expected);
+    if (api === 'v3') {
+      // The real feed's shapes reach the output as sent: quantities with trailing zeros, levels leaving the 20-level window.
+      expect(lines.some((line) => /,size=\d+\.\d*0$/.test(line))).toBe(true);
+      expect(lines.some((line) => line.startsWith('Remove '))).toBe(true);
+    }
   });
 
   it('prints --depth levels of every snapshot as the simulator expects', async () => {

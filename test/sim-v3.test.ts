@@ -1,31 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseFault, type SimServer } from '../src/sim/index.js';
+import { parseFault } from '../src/sim/index.js';
 import { simulatorFixture } from './helpers/sim-fixture.js';
-import { Collector, V3ReferenceClient, sleep, v3BookItems, v3Market, within, type Received, type V3Json } from './helpers/sim-client.js';
+import { sleep, within, type Received } from './helpers/sim-client.js';
+import { shapeOf, v3BookItems, v3Market, windowStats, type V3Json } from './helpers/sim-v3-client.js';
 
-/** A v3 number: a decimal string without a fixed scale (no trailing zeros, no exponent). */
+/** A v3 price: a decimal string without a fixed scale (no trailing zeros, no exponent). */
 const NUMBER = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
+/** A v3 quantity: a plain decimal of at most 8 places, trailing zeros allowed. */
+const QUANTITY = /^(0|[1-9]\d*)(\.\d{1,8})?$/;
 
-const { simulator, clients } = simulatorFixture({ api: 'v3' });
+/** One message of each kind as the real exchange shapes it (PROTOCOL.md section 2). */
+const REAL = (JSON.parse(readFileSync(new URL('./fixtures/v3-real-shapes.json', import.meta.url), 'utf8')) as { messages: Record<string, V3Json> }).messages;
 
-async function connect(sim: SimServer, commands: readonly unknown[] = []): Promise<Collector> {
-  const client = new Collector(sim.wsUrl);
-  clients.push(client);
-  await client.opened();
-  for (const command of commands) client.send(command);
-  return client;
-}
-
-/** Opens a collector that sends `commands` at once, then waits for the server to close it. */
-async function runToClose(sim: SimServer, commands: readonly unknown[]): Promise<{ frames: Received[]; code: number }> {
-  const client = await connect(sim, commands);
-  const code = await within(client.closed, 5000, 'server close');
-  return { frames: client.frames, code };
-}
+const { simulator, connect, runToClose } = simulatorFixture({ api: 'v3' });
 
 const subscribe = (channel: string[], symbols: string[]): unknown => ({ event: 'subscribe', channel, symbols });
 const json = (frames: readonly Received[]): Array<V3Json | undefined> => frames.map((f) => f.json as V3Json | undefined);
 const units = (text: string): bigint => BigInt(text.replace('.', '')) * 10n ** BigInt(16 - (text.split('.')[1]?.length ?? 0));
+const levelsOf = (item: Record<string, unknown>): string[][] => [...(item.asks as string[][]), ...(item.bids as string[][])];
 
 describe('v3 REST', () => {
   it('lists BASE_QUOTE symbols with scales and states in /markets, and 24-hour tickers in /markets/ticker24h', async () => {
@@ -34,19 +27,23 @@ describe('v3 REST', () => {
     expect(sim.wsUrl).toBe(`ws://127.0.0.1:${sim.port}/ws/public`);
     const markets = (await (await fetch(`${sim.restUrl}/markets`)).json()) as Array<{
       symbol: string; baseCurrencyName: string; quoteCurrencyName: string; displayName: string; state: string;
-      visibleStartTime: unknown; symbolTradeLimit: { priceScale: number }; crossMargin: { supportCrossMargin: unknown };
+      visibleStartTime: unknown; symbolTradeLimit: { priceScale: number; quantityScale: number }; crossMargin: { supportCrossMargin: unknown };
     }>;
     expect(markets).toHaveLength(10);
     expect(markets.map((m) => m.symbol).slice(0, 3)).toEqual(['ETH_BTC', 'BTC_USDT', 'DOGE_BTC']);
     for (const m of markets) {
       expect(m.symbol).toBe(`${m.baseCurrencyName}_${m.quoteCurrencyName}`);
       expect(m.displayName).toBe(`${m.baseCurrencyName}/${m.quoteCurrencyName}`);
-      expect(m.symbolTradeLimit).toMatchObject({ symbol: m.symbol, quantityScale: 8, highestBid: '0', lowestAsk: '0' });
+      expect(m.symbolTradeLimit).toMatchObject({ symbol: m.symbol, highestBid: '0', lowestAsk: '0' });
       expect(m.symbolTradeLimit.priceScale).toBeGreaterThanOrEqual(0);
+      expect([...Array(9).keys()]).toContain(m.symbolTradeLimit.quantityScale);
       expect(typeof m.crossMargin.supportCrossMargin).toBe('boolean');
       expect(typeof m.visibleStartTime).toBe('number');
     }
     expect(new Set(markets.map((m) => m.state))).toEqual(new Set(['NORMAL', 'PAUSE', 'POST_ONLY']));
+    // Sizes run from fractions of a BTC to millions of DOGE: their grids differ as on the exchange.
+    expect(markets.find((m) => m.symbol === 'BTC_USDT')?.symbolTradeLimit.quantityScale).toBe(6);
+    expect(markets.find((m) => m.symbol === 'DOGE_BTC')?.symbolTradeLimit.quantityScale).toBe(0);
     const tickers = (await (await fetch(`${sim.restUrl}/markets/ticker24h`)).json()) as Array<Record<string, unknown>>;
     expect(tickers.map((t) => t.symbol)).toEqual(markets.map((m) => m.symbol));
     for (const t of tickers) {
@@ -103,52 +100,96 @@ describe('v3 commands', () => {
 });
 
 describe('v3 stream', () => {
-  it('chains each symbol’s ids from its snapshot, lastId to id, in random steps of 1 to 3', async () => {
+  it('sends one data item per message and chains each symbol’s ids by exactly one from its snapshot', async () => {
     const options = { seed: 4, pairs: 4, rate: 0, frames: 600 };
     const commands = [subscribe(['book_lv2', 'trades', 'ticker'], ['ETH_BTC', 'BTC_USDT', 'DOGE_BTC', 'XRP_BTC'])];
     const { frames, code } = await runToClose(await simulator(options), commands);
     expect(code).toBe(1000);
-    expect(v3Market(frames)).toHaveLength(600);
-    const steps = new Set<number>();
+    const market = v3Market(frames);
+    expect(market).toHaveLength(600);
+    expect(new Set(market.map((m) => m.channel))).toEqual(new Set(['book_lv2', 'trades', 'ticker']));
+    expect(json(frames).filter((m) => m?.data !== undefined).every((m) => m?.data?.length === 1)).toBe(true);
     for (const list of v3BookItems(frames).values()) {
       expect(list[0]!.action).toBe('snapshot');
       for (let i = 1; i < list.length; i++) {
         expect(list[i]!.action).toBe('update');
         expect(list[i]!.item.lastId).toBe(list[i - 1]!.item.id);
-        steps.add((list[i]!.item.id as number) - (list[i]!.item.lastId as number));
+        expect(list[i]!.item.id).toBe((list[i]!.item.lastId as number) + 1);
       }
     }
-    expect(steps).toEqual(new Set([1, 2, 3]));
     const again = await runToClose(await simulator(options), commands);
     expect(again.frames.map((f) => f.text)).toEqual(frames.map((f) => f.text));
   });
 
-  it('puts several items in some messages, keeps numbers exact and unpadded, and sends trades with the book change they cause', async () => {
+  it('shows each deep book as a 20-level window: levels enter it from below and leave it, and no rebuilt book passes 20', async () => {
+    const sim = await simulator({ seed: 2, pairs: 4, rate: 0, frames: 1500 });
+    const { frames } = await runToClose(sim, [subscribe(['book_lv2'], ['ETH_BTC', 'BTC_USDT', 'DOGE_BTC'])]);
+    const books = v3BookItems(frames);
+    for (const symbol of ['ETH_BTC', 'BTC_USDT']) {
+      const [snapshot] = books.get(symbol)!;
+      expect([(snapshot!.item.asks as unknown[]).length, (snapshot!.item.bids as unknown[]).length]).toEqual([20, 20]);
+      const stats = windowStats(books.get(symbol)!);
+      expect(stats.deepest, symbol).toBe(20);
+      expect(stats.enteredFromBelow, symbol).toBeGreaterThan(5);
+      expect(stats.leftAtBottom, symbol).toBeGreaterThan(5);
+    }
+    // A book of fewer levels than the window shows them all.
+    const doge = books.get('DOGE_BTC')![0]!.item;
+    expect((doge.asks as unknown[]).length).toBeLessThan(20);
+    expect(windowStats(books.get('DOGE_BTC')!).deepest).toBeLessThan(20);
+    // Events below a window send nothing: every update changes at least one level.
+    expect([...books.values()].flat().every(({ item }) => levelsOf(item).length > 0)).toBe(true);
+  });
+
+  it('writes prices trimmed and about a quarter of quantities with trailing zeros, trade amounts exact', async () => {
     const sim = await simulator({ pairs: 4, rate: 0, frames: 1500 });
     const markets = (await (await fetch(`${sim.restUrl}/markets`)).json()) as Array<{ symbol: string; symbolTradeLimit: { priceScale: number } }>;
     const scale = new Map(markets.map((m) => [m.symbol, m.symbolTradeLimit.priceScale]));
     const { frames } = await runToClose(sim, [subscribe(['book_lv2', 'trades', 'ticker'], ['all', 'ETH_BTC', 'BTC_USDT', 'DOGE_BTC', 'XRP_BTC'])]);
-    const market = v3Market(frames);
-    const updates = market.filter((m) => m.channel === 'book_lv2');
-    expect(updates.some((m) => new Set(m.data!.map((d) => d.symbol)).size > 1)).toBe(true);
-    expect(updates.some((m) => m.data!.length > 1 && m.data!.every((d) => d.symbol === m.data![0]!.symbol))).toBe(true);
-    expect(updates.every((m) => m.data!.every((d) => JSON.stringify(d).indexOf('"asks"') < JSON.stringify(d).indexOf('"bids"')))).toBe(true);
-    const trades = market.filter((m) => m.channel === 'trades');
-    expect(trades.some((m) => m.data!.length > 1)).toBe(true);
-    for (const t of trades.flatMap((m) => m.data!)) {
+    const books = [...v3BookItems(frames).values()].flat().map(({ item }) => item);
+    const levels = books.flatMap((item) => levelsOf(item).map(([price, quantity]) => ({ symbol: item.symbol as string, price: price!, quantity: quantity! })));
+    for (const { symbol, price, quantity } of levels) {
+      expect(price).toMatch(NUMBER);
+      expect(price.split('.')[1]?.length ?? 0).toBeLessThanOrEqual(scale.get(symbol)!);
+      expect(quantity).toMatch(QUANTITY);
+      if (Number(quantity) === 0) expect(quantity).toBe('0');
+    }
+    const sizes = levels.map((l) => l.quantity).filter((q) => q !== '0');
+    const padded = sizes.filter((q) => !NUMBER.test(q));
+    expect(padded.length / sizes.length).toBeGreaterThan(0.15);
+    expect(padded.length / sizes.length).toBeLessThan(0.35);
+    const trades = v3Market(frames).filter((m) => m.channel === 'trades').flatMap((m) => m.data!);
+    expect(trades.some((t) => !NUMBER.test(t.quantity as string))).toBe(true);
+    for (const t of trades) {
+      expect(t.quantity).toMatch(QUANTITY);
       expect(units(t.amount as string)).toBe((units(t.price as string) * units(t.quantity as string)) / 10n ** 16n);
       expect(['buy', 'sell']).toContain(t.takerSide);
       expect(typeof t.id).toBe('string');
     }
-    const prices = updates.flatMap((m) => m.data!.flatMap((d) => [...(d.asks as string[][]), ...(d.bids as string[][])].map((l) => [d.symbol as string, l[0]!, l[1]!])));
-    for (const [symbol, price, quantity] of prices) {
-      expect(price).toMatch(NUMBER);
-      expect(quantity).toMatch(NUMBER);
-      expect(price!.split('.')[1]?.length ?? 0).toBeLessThanOrEqual(scale.get(symbol!)!);
-    }
-    expect(prices.some(([, , q]) => q === '0')).toBe(true);
-    expect(prices.some(([, , q]) => String(Number(q)) !== q)).toBe(true);
-    expect(market.filter((m) => m.channel === 'ticker').flatMap((m) => m.data!).every((t) => NUMBER.test(t.close as string) && NUMBER.test(t.dailyChange as string))).toBe(true);
+    const tickers = v3Market(frames).filter((m) => m.channel === 'ticker').flatMap((m) => m.data!);
+    expect(tickers.every((t) => NUMBER.test(t.close as string) && NUMBER.test(t.dailyChange as string))).toBe(true);
+  });
+
+  it('sends messages of the same keys, key order and value types as the real exchange', async () => {
+    const sim = await simulator({ pairs: 4, rate: 0, frames: 400 });
+    const client = await connect(sim, [subscribe(['book_lv2'], ['BTC_USDT']), subscribe(['trades', 'ticker'], ['BTC_USDT']), { event: 'ping' }, subscribe(['book_lv2'], ['NOPE_USDT'])]);
+    expect(await within(client.closed, 5000, 'close after 400 frames')).toBe(1000);
+    const sent = json(client.frames);
+    const first = (found: (m: V3Json) => boolean): V3Json | undefined => sent.find((m) => m !== undefined && found(m));
+    const mine: Record<string, V3Json | undefined> = {
+      subscribeAck: first((m) => m.event === 'subscribe' && m.channel === 'book_lv2'),
+      bookSnapshot: first((m) => m.action === 'snapshot'),
+      // The real update shown moves asks only, so compare with one of those.
+      bookUpdate: first((m) => m.action === 'update' && (m.data![0]!.asks as unknown[]).length > 0 && (m.data![0]!.bids as unknown[]).length === 0),
+      trade: first((m) => m.channel === 'trades' && m.data !== undefined),
+      ticker: first((m) => m.channel === 'ticker' && m.data !== undefined),
+      pong: first((m) => m.event === 'pong'),
+      error: first((m) => m.event === 'error'),
+    };
+    expect(Object.keys(mine).sort()).toEqual(Object.keys(REAL).sort());
+    for (const [kind, real] of Object.entries(REAL)) expect(shapeOf(mine[kind]), kind).toEqual(shapeOf(real));
+    const snapshot = mine.bookSnapshot!.data![0]!;
+    expect([(snapshot.asks as unknown[]).length, (snapshot.bids as unknown[]).length]).toEqual([20, 20]);
   });
 
   it('sends a fresh snapshot with a later id when a symbol is subscribed again', async () => {
@@ -170,68 +211,5 @@ describe('v3 stream', () => {
     expect(fresh!.action).toBe('snapshot');
     expect(fresh!.item.id).toBeGreaterThan(lastSeen);
     expect(next!.item.lastId).toBe(fresh!.item.id);
-  });
-});
-
-describe('v3 faults', () => {
-  it('breaks one symbol’s id chain exactly once at a gap', async () => {
-    const sim = await simulator({ pairs: 4, rate: 0, frames: 200, faults: [parseFault('gap@30:BTC_USDT')] });
-    const { frames } = await runToClose(sim, [subscribe(['book_lv2'], ['ETH_BTC', 'BTC_USDT', 'DOGE_BTC', 'XRP_BTC'])]);
-    const breaks = [...v3BookItems(frames)].flatMap(([symbol, list]) =>
-      list.slice(1).flatMap(({ item }, i) => (item.lastId === list[i]!.item.id ? [] : [{ symbol, ahead: (item.lastId as number) > (list[i]!.item.id as number) }])));
-    expect(breaks).toEqual([{ symbol: 'BTC_USDT', ahead: true }]);
-  });
-
-  it('cuts once, then the next connection streams to its normal close', async () => {
-    const sim = await simulator({ pairs: 3, rate: 0, frames: 30, faults: [parseFault('cut@10')] });
-    const commands = [subscribe(['ticker', 'trades'], ['all'])];
-    const cut = await runToClose(sim, commands);
-    expect([cut.code, v3Market(cut.frames).length]).toEqual([1006, 10]);
-    const next = await runToClose(sim, commands);
-    expect([next.code, v3Market(next.frames).length]).toEqual([1000, 30]);
-  });
-
-  it('goes silent, pongs included, for the given time, then resumes with the id chain intact', async () => {
-    // With this seed the silence falls inside a batch of messages, so the rest of it waits too.
-    const sim = await simulator({ pairs: 3, rate: 0, frames: 60, faults: [parseFault('silence@8:250')] });
-    const client = await connect(sim, [subscribe(['book_lv2', 'trades', 'ticker'], ['ETH_BTC', 'BTC_USDT', 'DOGE_BTC'])]);
-    await client.until((fs) => v3Market(fs).length >= 8, 2000, 'eight market messages');
-    client.send({ event: 'ping' });
-    expect(await within(client.closed, 3000, 'close after 60 frames')).toBe(1000);
-    const marketFrames = client.frames.filter((f) => { const m = f.json as V3Json; return m.event === undefined && m.action !== 'snapshot'; });
-    expect(marketFrames).toHaveLength(60);
-    const after = client.frames.indexOf(marketFrames[7]!) + 1;
-    expect(client.frames[after]!.at - marketFrames[7]!.at).toBeGreaterThanOrEqual(230);
-    expect(client.frames.findIndex((f) => f.text === '{"event":"pong"}')).toBeGreaterThanOrEqual(after);
-    for (const list of v3BookItems(client.frames).values()) list.slice(1).forEach(({ item }, i) => expect(item.lastId).toBe(list[i]!.item.id));
-  });
-
-  it('predicts what a correct client prints through a gap, a duplicate, malformed and unknown-symbol messages', async () => {
-    const faults = ['gap@20:ETH_BTC', 'duplicate@30', 'malformed@40', 'unknown-pair@50'].map(parseFault);
-    const sim = await simulator({ seed: 3, pairs: 3, depth: 6, rate: 1000, frames: 200, faults });
-    const markets = (await (await fetch(`${sim.restUrl}/markets`)).json()) as Array<{ symbol: string; state: string }>;
-    // Resubscribing a while after the gap leaves time for tickers without a trusted book.
-    const client = new V3ReferenceClient(sim.wsUrl, new Map(markets.map((m) => [m.symbol, m.state])), [1, 3], 100);
-    clients.push(client);
-    await client.opened();
-    client.send(subscribe(['ticker'], ['all']));
-    client.send(subscribe(['trades', 'book_lv2'], ['ETH_BTC', 'BTC_USDT', 'DOGE_BTC']));
-    expect(await within(client.closed, 5000, 'close after 200 frames')).toBe(1000);
-
-    const snapshots = json(client.frames).filter((m) => m?.action === 'snapshot').map((m) => m!.data![0]!.symbol);
-    expect(snapshots.filter((s) => s === 'ETH_BTC')).toHaveLength(2);
-    const updates = client.frames.filter((f) => (f.json as V3Json | undefined)?.action === 'update').map((f) => f.text);
-    expect(updates.length - new Set(updates).size).toBe(1);
-    expect(client.frames.some((f) => f.json === undefined)).toBe(true);
-    expect(client.frames.some((f) => f.text.includes('NEWCOIN_USDT'))).toBe(true);
-    const log = sim.connections()[0]!;
-    const lines = log.expectedLines();
-    expect(lines).toEqual(client.lines.get(1));
-    expect(log.expectedLines(3)).toEqual(client.lines.get(3));
-    expect(lines.some((l) => /^TICKER UPDATE ETH_BTC=[\d.]+\(last\),\(lowestAsk\),\(highestBid\)/.test(l))).toBe(true);
-    expect(lines.some((l) => /^TICKER UPDATE ETH_BTC=[\d.]+\(last\),[\d.]+\(lowestAsk\),[\d.]+\(highestBid\)/.test(l))).toBe(true);
-    expect(lines.some((l) => /^TICKER UPDATE DOGE_BTC=.*,1\(isFrozen\),/.test(l))).toBe(true);
-    expect(lines.some((l) => /^TRADE [A-Z]+_[A-Z]+=\d+\(tradeId\),(bid|ask)\(bookSide\),[\d.]+\(price\),[\d.]+\(size\),\d{13}\(timestamp\)$/.test(l))).toBe(true);
-    expect(lines.some((l) => l.startsWith('Remove '))).toBe(true);
   });
 });

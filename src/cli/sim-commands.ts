@@ -22,11 +22,19 @@ Examples:
   $ polo-ws simulate --api legacy --port 8080 --frames 5000 --fault gap@500 --fault malformed@100 --fault rest-fail:2:502
   $ polo-ws --api legacy --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0
 
-Faults (--fault, repeatable; @N = at the Nth market frame of a connection):
+Faults (--fault, repeatable; @N = at the Nth market frame of a connection; each fires once):
   gap@N[:PAIR]  skip one sequence number      duplicate@N      re-send a book frame
-  malformed@N   frames that are not valid     unknown-pair@N   frames for an unlisted pair id
+  malformed@N   frames that are not valid     unknown-pair@N   frames for an unlisted pair
   cut@N         drop TCP, no close frame      silence@N:MS     send nothing for MS ms
-  rest-fail:COUNT:STATUS  the first COUNT REST requests answer HTTP STATUS`;
+  data-stall@N  no more market data, while pongs, acks (v3) and heartbeats (legacy) go on
+  rest-fail:COUNT[:STATUS]  the first COUNT REST requests answer HTTP STATUS (default 502)
+v3 only:
+  refuse-resubscribe[:COUNT]  the first COUNT book_lv2 resubscribes (default 1) get only
+                              {"event":"error","message":"Already subscribed"}
+  close-after-ack[:COUNT]     the first COUNT connections (default all) ack, then send
+                              "Subscription failed" and close with 1001
+  new-listing:MS              the last pair is unlisted (not in /markets, not subscribable)
+                              until MS ms after start`;
 
 function collectFault(value: string, previous: SimFault[]): SimFault[] {
   try {

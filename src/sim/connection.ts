@@ -44,6 +44,8 @@ export abstract class SimConnection implements SimConnectionLog {
   protected sentFrames = 0;
   /** A close or cut is under way: nothing more goes out. */
   protected ending = false;
+  /** A data-stall fault fired: no market data goes out any more, commands are still answered. */
+  private stalled = false;
   private code: number | undefined;
   /** Set while a silence fault lasts: commands wait here and are answered when it ends. */
   private deferred: string[] | undefined;
@@ -54,7 +56,8 @@ export abstract class SimConnection implements SimConnectionLog {
     this.ws = ws;
     this.options = options;
     this.faults = faults;
-    this.pacer = new Pacer(ws, options.rate, () => this.produce());
+    // A stalled connection has nothing to produce: 0 parks the pacer whoever starts it.
+    this.pacer = new Pacer(ws, options.rate, () => (this.stalled ? 0 : this.produce()));
     this.closed = new Promise((resolve) => {
       ws.once('close', (code: number) => {
         this.code = code;
@@ -115,6 +118,11 @@ export abstract class SimConnection implements SimConnectionLog {
   /** The connection is over: stop the subclass's timers. */
   protected onDispose(): void {}
 
+  /** True once a data-stall fault fired: send no market data, snapshots included. */
+  protected get dataStalled(): boolean {
+    return this.stalled;
+  }
+
   /** True while a silence fault lasts. */
   protected get silenced(): boolean {
     return this.deferred !== undefined;
@@ -147,6 +155,10 @@ export abstract class SimConnection implements SimConnectionLog {
       case 'malformed':
       case 'unknown-pair':
         for (const frame of this.faultFrames(fault.kind)) this.send(frame);
+        break;
+      case 'data-stall':
+        this.stalled = true;
+        this.pacer.stop();
         break;
       case 'cut':
         this.cut();

@@ -1,24 +1,36 @@
 import type { SimFault } from './options.js';
 
-/** A fault that happens on a websocket connection. */
-export type StreamFault = Exclude<SimFault, { readonly kind: 'rest-fail' }>;
+/** A fault due at a market frame of a connection. */
+export type FrameFault = Extract<SimFault, { readonly atFrame: number }>;
 
 /** A fault that happens right after a market frame is sent (all but gap, which alters the frame). */
-export type AfterFrameFault = Exclude<StreamFault, { readonly kind: 'gap' }>;
+export type AfterFrameFault = Exclude<FrameFault, { readonly kind: 'gap' }>;
+
+/** The order in which faults due after the same frame apply: frames first, then what mutes or ends the stream. */
+const AFTER_FRAME_ORDER: readonly AfterFrameFault['kind'][] = ['duplicate', 'malformed', 'unknown-pair', 'data-stall', 'cut', 'silence'];
 
 /**
- * The simulator's fault script. Each stream fault fires once per simulator, on the first
+ * The simulator's fault script. Each frame fault fires once per simulator, on the first
  * connection whose market-frame count reaches its frame: so a client that reconnects after a
- * `cut` meets a healthy stream, and a run's faults are easy to reason about.
+ * `cut` meets a healthy stream, and a run's faults are easy to reason about. Counted faults
+ * (rest-fail, refuse-resubscribe) are spent simulator-wide too.
  */
 export class FaultPlan {
-  private readonly pending: StreamFault[];
+  private readonly pending: FrameFault[];
   private readonly restFailures: Array<{ remaining: number; readonly status: number }>;
+  private refusals: number;
+  /** Connections up to this id close after their acks (close-after-ack); 0 = none. */
+  private readonly failingConnections: number;
 
   constructor(faults: readonly SimFault[]) {
-    this.pending = faults.filter((fault): fault is StreamFault => fault.kind !== 'rest-fail');
+    this.pending = faults.filter((fault): fault is FrameFault => 'atFrame' in fault);
     this.restFailures = faults.flatMap((fault) =>
       fault.kind === 'rest-fail' ? [{ remaining: fault.count, status: fault.status }] : [],
+    );
+    this.refusals = faults.reduce((sum, fault) => sum + (fault.kind === 'refuse-resubscribe' ? fault.count : 0), 0);
+    this.failingConnections = faults.reduce(
+      (most, fault) => (fault.kind === 'close-after-ack' ? Math.max(most, fault.count ?? Infinity) : most),
+      0,
     );
   }
 
@@ -28,6 +40,18 @@ export class FaultPlan {
     if (failure === undefined) return undefined;
     failure.remaining -= 1;
     return failure.status;
+  }
+
+  /** For a resubscribe of book_lv2: true if it must be refused (refuse-resubscribe), spending one refusal. */
+  takeResubscribeRefusal(): boolean {
+    if (this.refusals <= 0) return false;
+    this.refusals -= 1;
+    return true;
+  }
+
+  /** Whether connection `id` (1-based, in accept order) fails its subscriptions (close-after-ack). */
+  failsAfterAck(id: number): boolean {
+    return id <= this.failingConnections;
   }
 
   /** Whether the book frame of `pair` about to go out as market frame `frame` must skip a seq. */
@@ -44,13 +68,11 @@ export class FaultPlan {
     const due = this.claim(
       (f) => f.kind !== 'gap' && frame >= f.atFrame && (f.kind !== 'duplicate' || canDuplicate),
     ) as AfterFrameFault[];
-    // Frames first, then the faults that end or mute the stream.
-    const order = ['duplicate', 'malformed', 'unknown-pair', 'cut', 'silence'];
-    return due.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
+    return due.sort((a, b) => AFTER_FRAME_ORDER.indexOf(a.kind) - AFTER_FRAME_ORDER.indexOf(b.kind));
   }
 
-  private claim(matches: (fault: StreamFault) => boolean, limit = Infinity): StreamFault[] {
-    const claimed: StreamFault[] = [];
+  private claim(matches: (fault: FrameFault) => boolean, limit = Infinity): FrameFault[] {
+    const claimed: FrameFault[] = [];
     for (let i = 0; i < this.pending.length && claimed.length < limit; ) {
       const fault = this.pending[i];
       if (fault !== undefined && matches(fault)) {

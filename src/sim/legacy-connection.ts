@@ -68,11 +68,9 @@ export class LegacyConnection extends SimConnection {
       this.tickerOn = subscribe;
       this.send(ackFrame(TICKER_CHANNEL, subscribe));
     } else if (subscribe) {
-      // No ack for a pair: the snapshot is the answer, with the current seq.
+      // No ack for a pair: the snapshot is the answer, with the current seq (none in a data stall).
       this.pairs.add(channel.pair.id);
-      const snapshot = this.market.snapshot(channel.pair.id);
-      this.send(encodeSnapshot(snapshot, this.options.epochMs));
-      this.recorder.snapshot(snapshot);
+      if (!this.dataStalled) this.sendSnapshot(channel.pair.id);
     } else {
       this.pairs.delete(channel.pair.id);
       this.send(ackFrame(channel.pair.id, false));
@@ -109,6 +107,12 @@ export class LegacyConnection extends SimConnection {
       case 'unknown-pair':
         return unknownPairFrames(this.market.unlistedPairId(), this.market.tickers()[0]!.values);
     }
+  }
+
+  private sendSnapshot(pairId: number): void {
+    const snapshot = this.market.snapshot(pairId);
+    this.send(encodeSnapshot(snapshot, this.options.epochMs));
+    this.recorder.snapshot(snapshot);
   }
 
   private sendBookUpdate(event: BookUpdate): void {

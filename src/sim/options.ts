@@ -22,8 +22,33 @@ export type SimFault =
   | { readonly kind: 'cut'; readonly atFrame: number }
   /** Sends nothing at all, heartbeats included, for `ms`, leaving the socket open. */
   | { readonly kind: 'silence'; readonly atFrame: number; readonly ms: number }
+  /**
+   * From market frame atFrame on, the connection sends no market data at all (no book, trades or
+   * ticker messages, no snapshots) but still answers commands: v3 pongs and acks, legacy
+   * heartbeats go on. A socket that proves alive while its data has stopped.
+   */
+  | { readonly kind: 'data-stall'; readonly atFrame: number }
   /** The first `count` REST requests answer HTTP `status`. */
-  | { readonly kind: 'rest-fail'; readonly count: number; readonly status: number };
+  | { readonly kind: 'rest-fail'; readonly count: number; readonly status: number }
+  /**
+   * v3: the first `count` book_lv2 subscribes (simulator-wide) that name a symbol the connection
+   * subscribed before are answered `Already subscribed` only: no ack, no snapshot, the symbol stays
+   * unsubscribed. A later unsubscribe and subscribe works.
+   */
+  | { readonly kind: 'refuse-resubscribe'; readonly count: number }
+  /**
+   * v3: the first `count` connections (all when undefined) ack each subscribe, then send
+   * `Subscription failed` and close with 1001; no market data.
+   */
+  | { readonly kind: 'close-after-ack'; readonly count?: number }
+  /**
+   * v3: the last pair of the listing is missing from /markets, and cannot be subscribed, until
+   * `ms` after the simulator started; it trades all along, so the seeded events stay the same.
+   */
+  | { readonly kind: 'new-listing'; readonly ms: number };
+
+/** Faults the legacy simulator cannot play: they need the current API's commands or listing. */
+const V3_ONLY_FAULTS: ReadonlySet<SimFault['kind']> = new Set(['refuse-resubscribe', 'close-after-ack', 'new-listing']);
 
 /** How the simulator behaves. */
 export interface SimOptions {
@@ -67,21 +92,20 @@ export const defaultSimOptions: SimOptions = {
 
 const FAULT_SYNTAX =
   'expected one of gap@FRAME[:PAIR], duplicate@FRAME, malformed@FRAME, unknown-pair@FRAME, ' +
-  'cut@FRAME, silence@FRAME:MS, rest-fail:COUNT[:STATUS]';
+  'cut@FRAME, silence@FRAME:MS, data-stall@FRAME, rest-fail:COUNT[:STATUS], refuse-resubscribe[:COUNT], ' +
+  'close-after-ack[:COUNT], new-listing:MS';
 
 /**
  * Parses the CLI fault syntax: "gap@500", "gap@500:BTC_ETH", "duplicate@40", "malformed@100",
- * "unknown-pair@50", "cut@300", "silence@200:5000", "rest-fail:2:502" (status defaults to 502).
+ * "unknown-pair@50", "cut@300", "silence@200:5000", "data-stall@100", "rest-fail:2:502" (status
+ * defaults to 502), "refuse-resubscribe" or "refuse-resubscribe:3" (count defaults to 1),
+ * "close-after-ack" (every connection) or "close-after-ack:2", "new-listing:3000".
  * @throws Error naming the bad spec and the accepted forms.
  */
 export function parseFault(spec: string): SimFault {
   const bad = (why: string): Error => new Error(`bad fault "${spec}": ${why}; ${FAULT_SYNTAX}`);
-  const rest = /^rest-fail:(\d+)(?::(\d+))?$/.exec(spec);
-  if (rest) {
-    const status = Number(rest[2] ?? 502);
-    if (status < 100 || status > 599) throw bad('status must be an HTTP status from 100 to 599');
-    return { kind: 'rest-fail', count: Number(rest[1]), status };
-  }
+  const counted = /^([a-z-]+)(?::(\d+))?(?::(\d+))?$/.exec(spec);
+  if (counted) return countedFault(counted[1] ?? '', counted[2], counted[3], bad);
   const match = /^([a-z-]+)@(\d+)(?::(.+))?$/.exec(spec);
   if (!match) throw bad('unrecognised form');
   const [, kind = '', frame = '', arg] = match;
@@ -97,10 +121,40 @@ export function parseFault(spec: string): SimFault {
     case 'malformed':
     case 'unknown-pair':
     case 'cut':
+    case 'data-stall':
       if (arg !== undefined) throw bad(`${kind} takes no argument`);
       return { kind, atFrame };
     default:
       throw bad(`unknown fault kind "${kind}"`);
+  }
+}
+
+const FRAME_KINDS: ReadonlySet<string> = new Set(['gap', 'duplicate', 'malformed', 'unknown-pair', 'cut', 'silence', 'data-stall']);
+
+/** The faults without a frame: KIND[:N[:M]]. */
+function countedFault(kind: string, first: string | undefined, second: string | undefined, bad: (why: string) => Error): SimFault {
+  const none = (what: string): void => {
+    if (second !== undefined) throw bad(`${kind} takes ${what}`);
+  };
+  switch (kind) {
+    case 'rest-fail': {
+      if (first === undefined) throw bad('rest-fail needs a COUNT');
+      const status = Number(second ?? 502);
+      if (status < 100 || status > 599) throw bad('status must be an HTTP status from 100 to 599');
+      return { kind, count: Number(first), status };
+    }
+    case 'refuse-resubscribe':
+      none('at most a COUNT');
+      return { kind, count: Number(first ?? 1) };
+    case 'close-after-ack':
+      none('at most a COUNT');
+      return first === undefined ? { kind } : { kind, count: Number(first) };
+    case 'new-listing':
+      if (first === undefined) throw bad('new-listing needs a delay in ms');
+      none('one delay in ms');
+      return { kind, ms: Number(first) };
+    default:
+      throw bad(FRAME_KINDS.has(kind) ? `${kind} needs @FRAME` : `unknown fault kind "${kind}"`);
   }
 }
 
@@ -124,9 +178,18 @@ export function resolveOptions(options: Partial<SimOptions> = {}): SimOptions {
 }
 
 function checkFault(fault: SimFault, options: SimOptions, check: (ok: boolean, what: string) => void): void {
-  if (fault.kind === 'rest-fail') {
-    check(fault.count >= 0 && fault.status >= 100 && fault.status <= 599, `fault rest-fail:${fault.count}:${fault.status} is out of range`);
-    return;
+  check(options.api === 'v3' || !V3_ONLY_FAULTS.has(fault.kind), `fault ${fault.kind} needs api v3: the legacy push API has no such behaviour`);
+  const count = (n: number | undefined): boolean => n === undefined || (Number.isInteger(n) && n >= 0);
+  switch (fault.kind) {
+    case 'rest-fail':
+      return check(count(fault.count) && fault.status >= 100 && fault.status <= 599, `fault rest-fail:${fault.count}:${fault.status} is out of range`);
+    case 'refuse-resubscribe':
+    case 'close-after-ack':
+      return check(count(fault.count), `fault ${fault.kind} needs a COUNT >= 0, got ${fault.count}`);
+    case 'new-listing':
+      return check(Number.isFinite(fault.ms) && fault.ms >= 0, `fault new-listing needs ms >= 0, got ${fault.ms}`);
+    default:
+      break;
   }
   check(Number.isInteger(fault.atFrame) && fault.atFrame >= 1, `fault ${fault.kind} needs atFrame >= 1, got ${fault.atFrame}`);
   if (fault.kind === 'gap' && fault.pair !== undefined) {

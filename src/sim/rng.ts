@@ -53,3 +53,18 @@ export class Rng {
     return min + (r % span);
   }
 }
+
+/**
+ * A 32-bit hash of three integers (murmur3's finaliser over a simple combination): for choices
+ * that must not depend on how many random numbers were drawn before, such as a v3 book's ids or
+ * how a quantity is written, which have to come out the same whatever a connection subscribed.
+ */
+export function hash32(a: number, b: number, c: number): number {
+  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(b + 0x632be59b, 0xc2b2ae35) ^ Math.imul(c ^ 0x27d4eb2f, 0x165667b1);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

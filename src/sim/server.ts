@@ -9,7 +9,8 @@ import { Market } from './market.js';
 import { resolveOptions, type SimApi, type SimOptions } from './options.js';
 import { createRestHandler, type RestRoutes } from './rest.js';
 import { V3Connection } from './v3-connection.js';
-import { V3_CLOCK_START_MS, V3Listing } from './v3-listing.js';
+import { v3Market } from './v3-feed.js';
+import { V3Listing } from './v3-listing.js';
 import { v3Routes } from './v3-rest.js';
 
 /** A running simulator. */
@@ -63,8 +64,10 @@ function legacyProtocol(options: SimOptions): Protocol {
 }
 
 function v3Protocol(options: SimOptions): Protocol {
-  const market = new Market({ ...options, startMs: V3_CLOCK_START_MS });
-  const listing = new V3Listing(market.pairs);
+  const market = v3Market(options);
+  // The listing's clock starts with the simulator: a new-listing fault's delay counts from here.
+  const late = options.faults.flatMap((fault) => (fault.kind === 'new-listing' ? [fault.ms] : []));
+  const listing = new V3Listing(market.pairs, late.length > 0 ? Math.max(...late) : undefined);
   return { routes: v3Routes(listing, market), connect: (...args) => new V3Connection(...args, listing) };
 }
 

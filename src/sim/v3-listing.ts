@@ -32,13 +32,21 @@ export interface V3Symbol {
   readonly crossMargin: boolean;
 }
 
-/** The listed symbols, found by name or by the market's pair id. */
+/**
+ * The symbols of the market, found by name or by the market's pair id. With a `newListingMs`
+ * (the new-listing fault) the last one is listed only that long after the listing was made: before
+ * then it trades but /markets leaves it out and subscribing it fails, like a market listed after a
+ * client started.
+ */
 export class V3Listing {
+  /** Every symbol of the market, listed yet or not, in listing order. */
   readonly symbols: readonly V3Symbol[];
   private readonly byName = new Map<string, V3Symbol>();
   private readonly byPairId = new Map<number, V3Symbol>();
+  private readonly late: V3Symbol | undefined;
+  private readonly listsLateAt: number;
 
-  constructor(pairs: readonly PairInfo[]) {
+  constructor(pairs: readonly PairInfo[], newListingMs?: number) {
     this.symbols = pairs.map((pair, index) => {
       const symbol = v3SymbolName(pair.name);
       const [base = '', quote = ''] = symbol.split('_');
@@ -49,11 +57,24 @@ export class V3Listing {
       this.byName.set(entry.symbol, entry);
       this.byPairId.set(entry.pair.id, entry);
     }
+    this.late = newListingMs === undefined ? undefined : this.symbols[this.symbols.length - 1];
+    this.listsLateAt = performance.now() + (newListingMs ?? 0);
   }
 
-  /** The symbol with this name, or undefined if it is not listed. */
+  /** Whether the symbol is listed by now (only a new-listing fault's symbol is not, for a while). */
+  isListed(entry: V3Symbol): boolean {
+    return entry !== this.late || performance.now() >= this.listsLateAt;
+  }
+
+  /** The symbols listed by now, in listing order: what /markets shows. */
+  listed(): V3Symbol[] {
+    return this.symbols.filter((entry) => this.isListed(entry));
+  }
+
+  /** The listed symbol with this name, or undefined if there is none (yet). */
   find(symbol: string): V3Symbol | undefined {
-    return this.byName.get(symbol);
+    const entry = this.byName.get(symbol);
+    return entry !== undefined && this.isListed(entry) ? entry : undefined;
   }
 
   /** The symbol of a market pair. @throws RangeError for a pair the listing does not hold. */

@@ -9,12 +9,24 @@ const LISTED_AT_MS = 1_659_018_816_626;
 
 /**
  * The current API's REST side: `GET /markets` and `GET /markets/ticker24h`, both from the market's
- * opening state (every connection starts from it).
+ * opening state (every connection starts from it), each showing the symbols listed by the time
+ * of the request.
  */
 export function v3Routes(listing: V3Listing, market: Market): RestRoutes {
-  const markets = JSON.stringify(listing.symbols.map(marketEntry));
-  const tickers = JSON.stringify(ticker24h(listing, market));
-  return (url) => (url.pathname === '/markets' ? markets : url.pathname === '/markets/ticker24h' ? tickers : undefined);
+  // Bodies are made once per listing state: a symbol listed late is the only change.
+  const bodies = new Map<number, { readonly markets: string; readonly tickers: string }>();
+  const tickers = ticker24h(listing, market);
+  const current = (): { readonly markets: string; readonly tickers: string } => {
+    const listed = listing.listed();
+    let found = bodies.get(listed.length);
+    if (found === undefined) {
+      const shown = new Set(listed.map((entry) => entry.symbol));
+      found = { markets: JSON.stringify(listed.map(marketEntry)), tickers: JSON.stringify(tickers.filter((t) => shown.has(t.symbol))) };
+      bodies.set(listed.length, found);
+    }
+    return found;
+  };
+  return (url) => (url.pathname === '/markets' ? current().markets : url.pathname === '/markets/ticker24h' ? current().tickers : undefined);
 }
 
 function marketEntry(entry: V3Symbol): unknown {
@@ -31,7 +43,7 @@ function marketEntry(entry: V3Symbol): unknown {
     symbolTradeLimit: {
       symbol,
       priceScale,
-      quantityScale: 8,
+      quantityScale: entry.pair.sizeDecimals,
       amountScale: priceScale,
       minQuantity: '0.00000001',
       minAmount: quote.startsWith('USD') ? '1' : '0.0001',
@@ -42,7 +54,7 @@ function marketEntry(entry: V3Symbol): unknown {
   };
 }
 
-function ticker24h(listing: V3Listing, market: Market): unknown[] {
+function ticker24h(listing: V3Listing, market: Market): Array<{ readonly symbol: string }> {
   const now = market.nowMs;
   return market.tickers().map(({ pair, values }) => {
     const { symbol, base, quote } = listing.ofPair(pair.id);

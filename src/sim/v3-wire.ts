@@ -1,9 +1,12 @@
 import { formatTrimmed } from './decimal.js';
-import type { BookSnapshot, Level, LevelChange, PairInfo, TickerValues, Trade } from './events.js';
+import type { Level, PairInfo, TickerValues, Trade } from './events.js';
+import { hash32 } from './rng.js';
+import type { WindowLevels } from './v3-window.js';
 
 /**
  * The current Poloniex API ("v3", PROTOCOL.md section 2) on the wire: data items and messages of
- * the ticker, trades and book_lv2 channels. Numbers are decimal strings without a fixed scale.
+ * the ticker, trades and book_lv2 channels. Numbers are decimal strings without a fixed scale;
+ * quantities sometimes keep trailing zeros, as the real exchange's do.
  */
 
 /** The public channels the simulator serves. */
@@ -74,26 +77,44 @@ export function priceText(units: bigint, pair: PairInfo): string {
   return formatTrimmed(units - (units % step));
 }
 
-const level = (l: Level): PriceLevel => [formatTrimmed(l.price), formatTrimmed(l.size)];
+/** Share of quantities written with trailing zeros: the real feed pads some, inconsistently. */
+const PADDED_SHARE = 4;
 
-/** A snapshot item: the whole book, asks ascending then bids descending. */
-export function snapshotItem(symbol: string, snapshot: BookSnapshot, ids: SequenceIds): V3BookItem {
-  const { timeMs } = snapshot;
-  return { symbol, createTime: timeMs, asks: snapshot.asks.map(level), bids: snapshot.bids.map(level), ...ids, ts: timeMs + lag(ids.id) };
+/**
+ * A quantity as the real exchange writes it: trimmed ("4.5"), but about one in PADDED_SHARE
+ * padded with zeros to between one more decimal and 8 ("4.50", "4.5000"), so a client must not
+ * expect one spelling of a size. `key` is a hash naming this quantity in this message: the same
+ * message is written the same way on every connection and every run. Zero is always "0".
+ */
+export function quantityText(units: bigint, key: number): string {
+  const text = formatTrimmed(units);
+  const decimals = text.split('.')[1]?.length ?? 0;
+  if (units === 0n || decimals >= 8 || key % PADDED_SHARE !== 0) return text;
+  const padded = decimals + 1 + (Math.floor(key / PADDED_SHARE) % (8 - decimals));
+  return `${decimals === 0 ? `${text}.` : text}${'0'.repeat(padded - decimals)}`;
 }
 
-/** An update item: each level's new absolute size, in the order the changes happened per side. */
-export function updateItem(symbol: string, timeMs: number, changes: readonly LevelChange[], ids: SequenceIds): V3BookItem {
-  const side = (s: LevelChange['side']): PriceLevel[] => changes.filter((c) => c.side === s).map(level);
-  return { symbol, createTime: timeMs, asks: side('ask'), bids: side('bid'), ...ids, ts: timeMs + lag(ids.id) };
+/** The levels of one side; `salt` names the message, so each quantity gets its own key. */
+function levels(side: readonly Level[], salt: number, sideKey: number): PriceLevel[] {
+  return side.map((l, i) => [formatTrimmed(l.price), quantityText(l.size, hash32(salt, i, sideKey))]);
 }
 
-/** A trade item; amount is price x quantity exactly. */
-export function tradeItem(symbol: string, trade: Trade): V3TradeItem {
+/**
+ * A book_lv2 item holding `window`'s levels: a snapshot's whole window, or an update's changed
+ * levels. `salt` (a hash of seed, pair and id) decides which quantities are padded.
+ */
+export function bookItem(symbol: string, timeMs: number, window: WindowLevels, ids: SequenceIds, salt: number): V3BookItem {
+  const asks = levels(window.asks, salt, 1);
+  const bids = levels(window.bids, salt, 2);
+  return { symbol, createTime: timeMs, asks, bids, ...ids, ts: timeMs + lag(ids.id) };
+}
+
+/** A trade item; amount is price x quantity exactly; `salt` decides whether quantity is padded. */
+export function tradeItem(symbol: string, trade: Trade, salt: number): V3TradeItem {
   return {
     symbol,
     amount: formatTrimmed(trade.price * trade.size, 16),
-    quantity: formatTrimmed(trade.size),
+    quantity: quantityText(trade.size, salt),
     takerSide: trade.taker,
     createTime: trade.timeMs,
     price: formatTrimmed(trade.price),
@@ -122,14 +143,14 @@ export function tickerItem(pair: PairInfo, symbol: string, v: TickerValues, time
   };
 }
 
-/** `{"channel":"book_lv2","action":...,"data":[...]}` */
-export function bookMessage(action: 'snapshot' | 'update', items: readonly V3BookItem[]): string {
-  return JSON.stringify({ channel: 'book_lv2', action, data: items });
+/** `{"channel":"book_lv2","action":...,"data":[item]}`: one symbol per message, as the real exchange sends. */
+export function bookMessage(action: 'snapshot' | 'update', item: V3BookItem): string {
+  return JSON.stringify({ channel: 'book_lv2', action, data: [item] });
 }
 
-/** `{"channel":"trades"|"ticker","data":[...]}` */
-export function dataMessage(channel: 'trades' | 'ticker', items: readonly (V3TradeItem | V3TickerItem)[]): string {
-  return JSON.stringify({ channel, data: items });
+/** `{"channel":"trades"|"ticker","data":[item]}`: the real exchange sends one item per message. */
+export function dataMessage(channel: 'trades' | 'ticker', item: V3TradeItem | V3TickerItem): string {
+  return JSON.stringify({ channel, data: [item] });
 }
 
 /** Messages a client must survive: one that is not JSON, two that are JSON of the wrong shape. */
@@ -144,6 +165,6 @@ export function malformedMessages(symbol: string): string[] {
 /** A book update and a ticker for `symbol`, which /markets does not list. */
 export function unknownSymbolMessages(pair: PairInfo, symbol: string, values: TickerValues, timeMs: number): string[] {
   const ids = { lastId: 123_456_789, id: 123_456_790 };
-  const update = updateItem(symbol, timeMs, [{ kind: 'level', side: 'bid', price: values.last, size: 100_000_000n }], ids);
-  return [bookMessage('update', [update]), dataMessage('ticker', [tickerItem(pair, symbol, values, timeMs)])];
+  const update = bookItem(symbol, timeMs, { asks: [], bids: [{ price: values.last, size: 100_000_000n }] }, ids, 1);
+  return [bookMessage('update', update), dataMessage('ticker', tickerItem(pair, symbol, values, timeMs))];
 }
