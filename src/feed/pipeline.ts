@@ -31,7 +31,8 @@ export interface Confirmations {
   /** True while some subscription waits for its ack or data: only then are data events reported. */
   awaiting(): boolean;
   confirm(channel: Channel, pairs: readonly string[]): void;
-  serverError(message: string): void;
+  /** True when the error is held to be reported with the subscription it may answer. */
+  serverError(message: string): boolean;
 }
 
 /** Distinct server error texts remembered (each is reported once); a hostile server cannot grow this. */
@@ -181,11 +182,14 @@ export class Pipeline {
     if (event.kind === 'ack') {
       if (event.subscribed && event.channel !== undefined) this.deps.confirmations?.confirm(event.channel, event.pairs);
     } else if (event.kind === 'server-error') {
-      this.deps.confirmations?.serverError(event.message);
-      // A rejected symbol is reported once, however often the server repeats it.
-      if (this.serverErrors.has(event.message)) return;
-      this.deps.diagnostics.warn('server-error', `server error: ${event.message}`);
-      if (this.serverErrors.size < MAX_SERVER_ERRORS) this.serverErrors.add(event.message);
+      if (this.deps.confirmations?.serverError(event.message) !== true) this.reportServerError(event.message);
     }
+  }
+
+  /** A server error on stderr, once per text however often the server repeats it. */
+  reportServerError(message: string): void {
+    if (this.serverErrors.has(message)) return;
+    this.deps.diagnostics.warn('server-error', `server error: ${JSON.stringify(excerpt(message, 200))}`);
+    if (this.serverErrors.size < MAX_SERVER_ERRORS) this.serverErrors.add(message);
   }
 }

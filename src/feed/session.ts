@@ -104,6 +104,7 @@ class Session {
       now: io.now,
       bookLive: (pair) => this.processor.book(pair) !== undefined,
       onReplace: () => this.connection?.terminate(),
+      reportServerError: (message) => this.pipeline.reportServerError(message),
     });
     this.refresher = new MarketRefresher({
       adapter,

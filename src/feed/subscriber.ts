@@ -20,7 +20,12 @@ export interface SubscriberOptions {
   readonly bookLive: (pair: string) => boolean;
   /** A book would not resync after MAX_TRIES: the connection must go. */
   readonly onReplace: () => void;
+  /** Reports a server error that answered no awaited subscription (once per text). */
+  readonly reportServerError: (message: string) => void;
 }
+
+/** Server errors held at once for a subscription report; more are reported at once. */
+const MAX_HELD = 100;
 
 /** Names in a warning: a few, then how many more. */
 const NAMES_SHOWN = 5;
@@ -37,6 +42,8 @@ export class Subscriber implements Confirmations {
   private readonly confirmable: readonly Channel[];
   private connection: Sender | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Errors that arrived while something was awaited: reported with it, or alone after the timeout. */
+  private held: { readonly message: string; readonly at: number }[] = [];
 
   constructor(private readonly options: SubscriberOptions) {
     this.tracker = new SubscriptionTracker(options.resyncTimeoutMs);
@@ -51,8 +58,17 @@ export class Subscriber implements Confirmations {
     this.tracker.confirm(channel, pairs);
   }
 
-  serverError(message: string): void {
-    this.tracker.serverError(message, this.options.now());
+  /**
+   * An error frame does not say what it answers: while a subscription waits, the error is held and
+   * named in that subscription's report (so it is reported once), or reported alone if nothing
+   * claims it within the timeout.
+   */
+  serverError(message: string): boolean {
+    const now = this.options.now();
+    this.tracker.serverError(message, now);
+    if (!this.tracker.pending || this.held.length >= MAX_HELD) return false;
+    this.held.push({ message, at: now });
+    return true;
   }
 
   /** A connection opened: subscribe every pair, and start watching for confirmations. */
@@ -67,6 +83,7 @@ export class Subscriber implements Confirmations {
 
   /** The connection is gone: nothing is awaited from it. */
   closed(): void {
+    this.release(() => true, new Set());
     clearInterval(this.timer);
     this.timer = undefined;
     this.connection = undefined;
@@ -95,7 +112,10 @@ export class Subscriber implements Confirmations {
 
   /** Sends again what is overdue, reports it, and replaces the connection when a book will not resync. */
   check(): void {
-    const overdue = this.tracker.overdue(this.options.now(), this.options.bookLive);
+    const now = this.options.now();
+    const overdue = this.tracker.overdue(now, this.options.bookLive);
+    const named = new Set(overdue.flatMap((entry) => (entry.error === undefined ? [] : [entry.error])));
+    this.release((at) => now - at >= this.options.resyncTimeoutMs, named);
     if (overdue.length === 0) return;
     let replace = false;
     const groups = new Map<string, Overdue[]>();
@@ -137,6 +157,18 @@ export class Subscriber implements Confirmations {
         ? `no fresh ${entry.pair} snapshot after ${MAX_TRIES} tries${because([entry])}: replacing the connection`
         : `no fresh ${entry.pair} snapshot within ${seconds} s of resubscribing${because([entry])}: resubscribing again (try ${entry.tries} of ${MAX_TRIES})`;
     this.options.diagnostics.warn('resync', message);
+  }
+
+  /** Drops held errors that a report named; reports alone those `due` says waited long enough. */
+  private release(due: (at: number) => boolean, named: ReadonlySet<string>): void {
+    if (this.held.length === 0) return;
+    const kept: { readonly message: string; readonly at: number }[] = [];
+    for (const error of this.held) {
+      if (named.has(error.message)) continue;
+      if (due(error.at)) this.options.reportServerError(error.message);
+      else kept.push(error);
+    }
+    this.held = kept;
   }
 
   private sendAll(messages: readonly string[]): void {
