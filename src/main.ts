@@ -1,6 +1,7 @@
 import v8 from 'node:v8';
 import { run } from './cli.js';
 import { ExitStatus, PoloError } from './errors.js';
+import { printable, printableLines } from './output/printable.js';
 
 // A streamer's live data is small (books, a few MB) but it allocates fast; V8's defaults let the
 // young generation and the old-space limit grow far past that under a burst (measured: peaks of
@@ -19,19 +20,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal(ExitStatus.SIGINT));
   process.on('SIGTERM', onSignal(ExitStatus.SIGTERM));
+  // Nothing reaches the terminal raw: help and usage keep their line breaks, nothing else does.
   const stderr = (text: string): void => {
-    process.stderr.write(text);
+    process.stderr.write(printableLines(text));
   };
   let status: number;
   try {
     status = await run(process.argv.slice(2), { stdout: process.stdout, stderr, signal: controller.signal, now: Date.now });
   } catch (error) {
     if (error instanceof PoloError) {
-      stderr(`polo-ws: error: ${error.message}\n`);
+      stderr(`polo-ws: error: ${printable(error.message)}\n`);
       status = error.exitStatus;
     } else {
       const detail = process.env.POLO_WS_DEBUG === '1' && error instanceof Error ? error.stack : String(error);
-      stderr(`polo-ws: internal error: ${detail} (please report it; POLO_WS_DEBUG=1 shows the stack)\n`);
+      stderr(`polo-ws: internal error: ${process.env.POLO_WS_DEBUG === '1' ? printableLines(detail ?? '') : printable(detail ?? '')} (please report it; POLO_WS_DEBUG=1 shows the stack)\n`);
       status = ExitStatus.INTERNAL;
     }
   }

@@ -1,5 +1,8 @@
+import { printable } from './printable.js';
+
 /**
- * stderr diagnostics: one line each, prefixed "polo-ws:", never a stack trace. Warnings of one kind
+ * stderr diagnostics: one line each (control characters escaped, so peer text can neither forge a
+ * line nor reach the terminal raw), prefixed "polo-ws:", never a stack trace. Warnings of one kind
  * are rate-limited (a burst, then a count of what was held back), so a flood of bad frames cannot
  * drown the terminal or slow the feed.
  */
@@ -15,12 +18,12 @@ export class Diagnostics {
 
   /** An error line, never held back. */
   error(message: string): void {
-    this.write(`polo-ws: error: ${message}\n`);
+    this.write(`polo-ws: error: ${printable(message)}\n`);
   }
 
   /** An informational line, never held back. */
   info(message: string): void {
-    this.write(`polo-ws: ${message}\n`);
+    this.write(`polo-ws: ${printable(message)}\n`);
   }
 
   /** A warning of kind `kind`; at most `burst` of a kind per window are shown. */
@@ -34,7 +37,7 @@ export class Diagnostics {
     }
     if (window.shown < this.burst) {
       window.shown++;
-      this.write(`polo-ws: warning: ${message}\n`);
+      this.write(`polo-ws: warning: ${printable(message)}\n`);
     } else {
       window.held++;
     }
