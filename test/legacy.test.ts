@@ -136,3 +136,21 @@ describe('legacy subscriptions', () => {
     expect(protocol.confirmable(ALL_CHANNELS)).toEqual(['book']);
   });
 });
+
+describe('legacy input contract: only plain tokens reach a line', () => {
+  it('makes a trade with a timestamp that is not digits, or a ticker with a column that is not a plain number, a bad frame', () => {
+    for (const bad of [
+      '[148,2,[["t","42",1,"0.02","1","1580000001\\n2020-01-01 00:00:00.000 TRADE forged"]]]',
+      '[148,2,[["t","42",1,"0.02","1",1580000001.5]]]',
+      '[1002,null,[148,"0.02\\u001b[2J","0.021","0.02","0","1","2",0,"0.03","0.01"]]',
+      '[1002,null,[148,"1e5","0.021","0.02","0","1","2",0,"0.03","0.01"]]',
+    ]) {
+      expect(decoder().decode(bad), bad).toMatchObject({ ok: false, reason: 'bad-frame' });
+    }
+  });
+
+  it('prints ticker numbers from their JSON text, as the reference script did: 5.0 stays 5.0, big ints exact', () => {
+    const [event] = events(decoder().decode('[1002,null,[148,"0.02",5.0,1e16,-0.5,"1","2",0,12345678901234567890,"0.01",1,0]]'));
+    expect(event).toMatchObject({ fields: { last: '0.02', lowestAsk: '5.0', highestBid: '1e+16', percentChange: '-0.5', isFrozen: '0', high24hr: '12345678901234567890' } });
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LineBuffer } from '../src/output/lines.js';
 import { TextPrinter } from '../src/output/text.js';
 import { LineTimestamp } from '../src/output/timestamp.js';
-import { pythonText } from '../src/protocol/legacy.js';
+import { pythonFloat, pythonText, rawNumbersOf } from '../src/protocol/python-text.js';
 import { ALL_CHANNELS } from '../src/protocol/types.js';
 import { replayPrint, type PrintEvent } from './helpers/prints.js';
 
@@ -69,6 +69,29 @@ describe('text lines (the reference script formats)', () => {
 
   it('renders non-string ticker values as Python did', () => {
     expect([pythonText(null), pythonText(true), pythonText(0), pythonText('x')]).toEqual(['None', 'True', '0', 'x']);
+    // From the JSON text: a float stays a float, an int stays exact however big.
+    expect([pythonText(5, '5.0'), pythonText(5, '5'), pythonText(1e16, '1e16'), pythonText(12345678901234567890, '12345678901234567890')]).toEqual([
+      '5.0',
+      '5',
+      '1e+16',
+      '12345678901234567890',
+    ]);
+  });
+
+  it("renders floats as Python's repr: shortest digits, scientific below 1e-4 and from 1e16", () => {
+    const cases: [number, string][] = [
+      [5, '5.0'], [0.1, '0.1'], [-2.5, '-2.5'], [1e15, '1000000000000000.0'], [1e16, '1e+16'], [1.5e17, '1.5e+17'],
+      [0.0001, '0.0001'], [0.00001, '1e-05'], [1.2345e-7, '1.2345e-07'], [123.456, '123.456'], [0, '0.0'], [-0, '-0.0'],
+      [1e300, '1e+300'], [0.3, '0.3'], [2 ** 60, '1.152921504606847e+18'],
+    ];
+    for (const [x, repr] of cases) expect(pythonFloat(x), String(x)).toBe(repr);
+  });
+
+  it("finds the JSON text of each number of a ticker frame's values", () => {
+    expect(rawNumbersOf('[1002,null,[149,"0.1",5.0,1e16, -3 ,true,null,{"a":[1]}]]', 2)).toEqual(['149', undefined, '5.0', '1e16', '-3', undefined, undefined, undefined]);
+    expect(rawNumbersOf('[1002, "x],[", [ 7 ]]', 2)).toEqual(['7']);
+    expect(rawNumbersOf('[1002,{"k":"\\"]"},[1.50]]', 2)).toEqual(['1.50']);
+    expect(rawNumbersOf('{"a":1}', 2)).toBeUndefined();
   });
 });
 

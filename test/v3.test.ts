@@ -116,3 +116,31 @@ describe('v3 subscriptions', () => {
     expect(protocol.keepalive.message).toBe('{"event":"ping"}');
   });
 });
+
+describe('v3 input contract: only plain tokens reach a line', () => {
+  const ticker = (fields: Record<string, unknown>) =>
+    JSON.stringify({ channel: 'ticker', data: [{ symbol: 'BTC_USDT', close: '1', high: '2', low: '0.5', amount: '3', quantity: '4', dailyChange: '-0.01', ...fields }] });
+  const trade = (fields: Record<string, unknown>) =>
+    JSON.stringify({ channel: 'trades', data: [{ symbol: 'BTC_USDT', id: '60001001', price: '1', quantity: '2', takerSide: 'buy', createTime: 1648549240102, ...fields }] });
+  const forged = '1\n2026-01-01 00:00:00.000 TRADE BTC_USDT=1(tradeId),bid(bookSide),1(price),1(size),1(timestamp)';
+
+  it('makes a frame whose printed field is not a plain token a bad frame', () => {
+    for (const bad of [
+      ticker({ close: forged }),
+      ticker({ dailyChange: '\u001b[2J' }),
+      ticker({ high: 1e21 }),
+      ticker({ low: '1,5' }),
+      trade({ id: forged }),
+      trade({ id: 'a b' }),
+      trade({ createTime: '1648549240102\n' }),
+      trade({ createTime: 1.5 }),
+    ]) {
+      expect(decoder().decode(bad), bad).toMatchObject({ ok: false, reason: 'bad-frame' });
+    }
+  });
+
+  it('accepts the plain tokens the exchange sends: numbers as text or as plain JSON numbers, ids of digits or letters', () => {
+    expect(events(decoder().decode(ticker({ close: 23148.86, dailyChange: '-0.0002' })))[0]).toMatchObject({ fields: { last: '23148.86', percentChange: '-0.0002' } });
+    expect(events(decoder().decode(trade({ id: 'abc-1_2', createTime: '1648549240102' })))[0]).toMatchObject({ trade: { tradeId: 'abc-1_2', timestamp: '1648549240102' } });
+  });
+});

@@ -42,9 +42,39 @@ function digitRun(text: string, from: number): number {
   return i;
 }
 
-/** A string or number field, as text (v3 sends some numbers either way). */
-export function isTextLike(value: unknown): value is string | number {
-  return typeof value === 'string' || typeof value === 'number';
+/**
+ * The input contract: exchange text reaches a line only as a plain token, so no value can carry a
+ * newline, a separator of the line format, or an escape sequence into stdout. Decimals (prices,
+ * sizes, ticker columns), ids and times (digits, or an id's letters, digits, '_' and '-'), and
+ * pair names (see isSymbolText). Anything else makes its frame a bad frame.
+ */
+
+/** A plain decimal that may be negative (a ticker's daily change): "-0.0021". */
+export function isSignedDecimalText(value: unknown): value is string {
+  return typeof value === 'string' && isDecimalText(value.charCodeAt(0) === 45 ? value.slice(1) : value);
+}
+
+/** Signed decimal text; ticker numbers sent as JSON numbers must read as plain decimals too. */
+export const SIGNED_DECIMAL_TEXT = /^-?\d{1,40}(?:\.\d{1,40})?$/;
+
+/** A ticker column: signed decimal text, or a finite number whose text is a plain decimal (no exponent). */
+export function isNumberToken(value: unknown): value is string | number {
+  if (typeof value === 'string') return isSignedDecimalText(value);
+  return typeof value === 'number' && Number.isFinite(value) && isSignedDecimalText(String(value));
+}
+
+/** An id: a non-negative safe integer, or 1-64 letters, digits, '_' or '-' ("60001001"). */
+export const ID_TEXT = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isIdToken(value: unknown): value is string | number {
+  return isCount(value) || (typeof value === 'string' && ID_TEXT.test(value));
+}
+
+/** A pair name: a letter or digit, then up to 63 letters, digits, '_', '-' or '.' ("BTC_USDT", "1INCH_USDT"). */
+export const SYMBOL_TEXT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+export function isSymbolText(value: unknown): value is string {
+  return typeof value === 'string' && SYMBOL_TEXT.test(value);
 }
 
 /** A list of [price, size, ...] levels, or absent. */

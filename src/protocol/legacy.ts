@@ -3,7 +3,8 @@ import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
 import { badFrame, zodIssue } from './results.js';
-import { INTEGER_TEXT, isCount, isDecimalText, isIntegerText } from './guards.js';
+import { pythonText, rawNumbersOf } from './python-text.js';
+import { INTEGER_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIntegerText, isSignedDecimalText } from './guards.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
 
 /** Channel numbers of the legacy push API. */
@@ -26,28 +27,18 @@ const snapshotItem = z.tuple(
   trailing,
 );
 const levelItem = z.tuple([z.literal('o'), side, decimal, decimal], trailing);
-const tradeItem = z.tuple([z.literal('t'), integerText, side, decimal, decimal, z.union([z.number(), z.string()])], trailing);
+const tradeItem = z.tuple([z.literal('t'), integerText, side, decimal, decimal, integerText], trailing);
 const itemSchemas = { i: snapshotItem, o: levelItem, t: tradeItem } as const;
 
 const bookFrame = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.array(z.unknown())]);
 
-const tickerValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+// Ticker columns are printed: text must be a plain (signed) decimal, numbers finite.
+const tickerValue = z.union([z.string().regex(SIGNED_DECIMAL_TEXT, 'not a plain decimal'), z.number().finite(), z.boolean(), z.null()]);
 const tickerFrame = z.tuple([
   z.literal(TICKER_CHANNEL),
   z.unknown(),
   z.tuple([integerText, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue], tickerValue),
 ]);
-
-/**
- * Renders a scalar the way the reference script's `str.format` did, so ticker columns read the same:
- * strings as sent, null as None, booleans as True/False.
- */
-export function pythonText(value: string | number | boolean | null): string {
-  if (value === null) return 'None';
-  if (value === true) return 'True';
-  if (value === false) return 'False';
-  return String(value);
-}
 
 /** Decoder of the legacy push API: frames in, normalized events out, never a throw. */
 export class LegacyDecoder {
@@ -73,7 +64,7 @@ export class LegacyDecoder {
     } catch {
       return badFrame('not JSON');
     }
-    if (Array.isArray(data)) return this.decodeArray(data);
+    if (Array.isArray(data)) return this.decodeArray(data, text);
     if (data !== null && typeof data === 'object' && 'error' in data) {
       const error = (data as { error: unknown }).error;
       return events({ kind: 'server-error', message: typeof error === 'string' ? error : JSON.stringify(error) });
@@ -81,7 +72,7 @@ export class LegacyDecoder {
     return badFrame('not an array or an error object');
   }
 
-  private decodeArray(data: unknown[]): DecodeResult {
+  private decodeArray(data: unknown[], text: string): DecodeResult {
     const channel = data[0];
     if (channel === HEARTBEAT_CHANNEL) return events({ kind: 'heartbeat' });
     if (data.length === 2 && (data[1] === 0 || data[1] === 1) && (typeof channel === 'number' || typeof channel === 'string')) {
@@ -94,31 +85,34 @@ export class LegacyDecoder {
       return events(ack);
     }
     if (data.length < 3) return badFrame('short frame');
-    if (channel === TICKER_CHANNEL) return this.decodeTicker(data);
+    if (channel === TICKER_CHANNEL) return this.decodeTicker(data, text);
     if (channel === STATS_CHANNEL) return events({ kind: 'ignored' });
     return this.decodeBook(data);
   }
 
-  private decodeTicker(data: unknown[]): DecodeResult {
+  private decodeTicker(data: unknown[], text: string): DecodeResult {
     let values = fastTickerValues(data[2]);
     if (values === undefined) {
       const parsed = tickerFrame.safeParse(data);
       if (!parsed.success) return badFrame(`ticker: ${zodIssue(parsed.error)}`);
       values = parsed.data[2];
     }
-    const [id, last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr] = values;
+    const id = values[0];
     const pair = this.pairOf(id);
     if (pair === undefined) return { ok: false, reason: 'unknown-pair', pairId: String(id) };
+    // Numbers are shown from their JSON text (5.0 stays 5.0); the frame's strings as sent.
+    const raw = values.some((v) => typeof v === 'number') ? rawNumbersOf(text, 2) : undefined;
+    const show = (column: number): string => pythonText(values[column] as string | number | boolean | null, raw?.[column]);
     const fields: TickerFields = {
-      last: pythonText(last),
-      lowestAsk: pythonText(lowestAsk),
-      highestBid: pythonText(highestBid),
-      percentChange: pythonText(percentChange),
-      baseVolume: pythonText(baseVolume),
-      quoteVolume: pythonText(quoteVolume),
-      isFrozen: pythonText(isFrozen),
-      high24hr: pythonText(high24hr),
-      low24hr: pythonText(low24hr),
+      last: show(1),
+      lowestAsk: show(2),
+      highestBid: show(3),
+      percentChange: show(4),
+      baseVolume: show(5),
+      quoteVolume: show(6),
+      isFrozen: show(7),
+      high24hr: show(8),
+      low24hr: show(9),
     };
     return events({ kind: 'ticker', pair, fields });
   }
@@ -166,7 +160,7 @@ function fastItem(raw: unknown[]): BookItem | undefined {
     isIntegerText(id) &&
     isDecimalText(raw[3]) &&
     isDecimalText(raw[4]) &&
-    (typeof time === 'number' || typeof time === 'string')
+    isIntegerText(time)
   ) {
     return { kind: 'trade', tradeId: String(id), side: side === 1 ? 'bid' : 'ask', price: raw[3], size: raw[4], timestamp: String(time) };
   }
@@ -182,7 +176,7 @@ function fastTickerValues(raw: unknown): TickerValues | undefined {
   if (!isIntegerText(id)) return undefined;
   for (let i = 1; i < raw.length; i++) {
     const v: unknown = raw[i];
-    if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+    if (typeof v === 'string' ? !isSignedDecimalText(v) : typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v !== 'boolean') return undefined;
   }
   return raw as TickerValues;
 }

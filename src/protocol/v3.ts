@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { badFrame, zodIssue } from './results.js';
-import { isCount, isDecimalText, isLevelList, isRecord, isTextLike } from './guards.js';
+import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord } from './guards.js';
 import { fetchV3Markets } from '../markets/v3.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
 
@@ -19,9 +19,16 @@ const V3_CHANNELS: readonly (readonly [Channel, string])[] = [
 ];
 
 const decimal = z.string().regex(DECIMAL_PATTERN, 'not a plain decimal string');
-const text = z.union([z.string(), z.number()]).transform(String);
+// Printed columns are plain tokens (guards.ts): a number must read as a plain decimal, like the text.
+const numberToken = z
+  .union([z.string(), z.number().finite()])
+  .transform(String)
+  .refine((t) => SIGNED_DECIMAL_TEXT.test(t), 'not a plain decimal');
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const idToken = z.union([z.string().regex(ID_TEXT, 'not an id of letters, digits, _ or -'), count]).transform(String);
+const timeToken = z.union([z.string().regex(/^\d{1,20}$/, 'not a time in digits'), count]).transform(String);
 const level = z.tuple([decimal, decimal], z.unknown());
-const sequenceId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const sequenceId = count;
 
 const bookItem = z.object({
   symbol: z.string().min(1),
@@ -32,20 +39,20 @@ const bookItem = z.object({
 });
 const tradeItem = z.object({
   symbol: z.string().min(1),
-  id: text,
+  id: idToken,
   price: decimal,
   quantity: decimal,
   takerSide: z.enum(['buy', 'sell']),
-  createTime: text,
+  createTime: timeToken,
 });
 const tickerItem = z.object({
   symbol: z.string().min(1),
-  close: text,
-  high: text,
-  low: text,
-  amount: text,
-  quantity: text,
-  dailyChange: text,
+  close: numberToken,
+  high: numberToken,
+  low: numberToken,
+  amount: numberToken,
+  quantity: numberToken,
+  dailyChange: numberToken,
 });
 const envelope = z.object({
   channel: z.string(),
@@ -165,16 +172,27 @@ function fastBookItem(item: unknown): BookData | undefined {
 function fastTradeItem(item: unknown): TradeData | undefined {
   if (!isRecord(item) || typeof item.symbol !== 'string' || item.symbol === '') return undefined;
   const { id, price, quantity, takerSide, createTime } = item;
-  if (!isTextLike(id) || !isDecimalText(price) || !isDecimalText(quantity) || !isTextLike(createTime)) return undefined;
+  if (!isIdToken(id) || !isDecimalText(price) || !isDecimalText(quantity) || !isTimeToken(createTime)) return undefined;
   if (takerSide !== 'buy' && takerSide !== 'sell') return undefined;
   return { symbol: item.symbol, id: String(id), price, quantity, takerSide, createTime: String(createTime) };
+}
+
+/** A time: a safe integer, or up to 20 digits. */
+function isTimeToken(value: unknown): value is string | number {
+  if (isCount(value)) return true;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 20) return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** tickerItem's rules by hand. */
 function fastTickerItem(item: unknown): TickerData | undefined {
   if (!isRecord(item) || typeof item.symbol !== 'string' || item.symbol === '') return undefined;
   const { close, high, low, amount, quantity, dailyChange } = item;
-  if (!isTextLike(close) || !isTextLike(high) || !isTextLike(low) || !isTextLike(amount) || !isTextLike(quantity) || !isTextLike(dailyChange)) {
+  if (!isNumberToken(close) || !isNumberToken(high) || !isNumberToken(low) || !isNumberToken(amount) || !isNumberToken(quantity) || !isNumberToken(dailyChange)) {
     return undefined;
   }
   return {
