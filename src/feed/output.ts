@@ -31,6 +31,8 @@ export interface OutputHooks {
   /** Output is over: the reader left (status 0), stdout failed (status 1), or --max-lines was reached (0). */
   readonly onEnd: (status: number) => void;
   readonly refreshMarkets: () => Promise<boolean>;
+  /** Frames held for a refresh filled their bound: stop reading input (true) until handled (false). */
+  readonly onHolding?: (full: boolean) => void;
   readonly resync: (pair: string) => void;
   /** Told of acks, server errors and first data, to confirm subscriptions (live streams). */
   readonly confirmations?: Confirmations;
@@ -70,6 +72,7 @@ export function createOutput(
     maxLines: options.maxLines,
     onMaxLines: () => hooks.onEnd(0),
     refreshMarkets: hooks.refreshMarkets,
+    onHolding: hooks.onHolding,
     resync: hooks.resync,
     confirmations: hooks.confirmations,
   });

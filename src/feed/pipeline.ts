@@ -20,6 +20,11 @@ export interface PipelineDeps {
   readonly onMaxLines: () => void;
   /** Fetches the market map again (a new listing); resolves false when that failed. */
   readonly refreshMarkets: () => Promise<boolean>;
+  /**
+   * Frames held while a refresh runs passed MAX_HELD_BYTES (true): stop reading input until they
+   * are handled (false). Optional: a replay reads one frame at a time anyway.
+   */
+  readonly onHolding?: (full: boolean) => void;
   /** Unsubscribes and subscribes one pair again, for a fresh snapshot after a gap. */
   readonly resync: (pair: string) => void;
   /** Told of what confirms a subscription, while any is unconfirmed (live streams only). */
@@ -34,6 +39,16 @@ export interface Confirmations {
   /** True when the error is held to be reported with the subscription it may answer. */
   serverError(message: string): boolean;
 }
+
+/** Frame text held while a refresh runs before input is paused: a flood cannot grow memory. */
+export const MAX_HELD_BYTES = 16 * 1024 * 1024;
+/**
+ * An unknown pair fetches the market list at most this often, by frame time (so a replay makes
+ * the same decisions): a flood of made-up symbols cannot keep the feed waiting on REST.
+ */
+export const UNKNOWN_REFRESH_EVERY_MS = 10_000;
+/** Unknown pair ids remembered as refreshed for; past this the memory starts again (time still limits). */
+const MAX_REFRESHED_IDS = 10_000;
 
 /** Distinct server error texts remembered (each is reported once); a hostile server cannot grow this. */
 const MAX_SERVER_ERRORS = 1000;
@@ -59,7 +74,12 @@ export interface PipelineCounts {
  */
 export class Pipeline {
   readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0, marketFrames: 0 };
-  private readonly queue: Frame[] = [];
+  /** Frames received while a refresh runs, in order: queue[head] is the next. */
+  private queue: Frame[] = [];
+  private head = 0;
+  private heldBytes = 0;
+  private inputPaused = false;
+  private lastUnknownRefreshAt = Number.NEGATIVE_INFINITY;
   private readonly refreshedFor = new Set<string>();
   private readonly serverErrors = new Set<string>();
   private busy: Promise<void> | undefined;
@@ -93,6 +113,11 @@ export class Pipeline {
     this.counts.frames++;
     if (this.busy !== undefined) {
       this.queue.push({ text, at });
+      this.heldBytes += text.length;
+      if (!this.inputPaused && this.heldBytes > MAX_HELD_BYTES) {
+        this.inputPaused = true;
+        this.deps.onHolding?.(true);
+      }
       return;
     }
     const refresh = this.handle(text, at);
@@ -121,9 +146,11 @@ export class Pipeline {
       this.deps.diagnostics.warn('bad-frame', `bad frame #${this.counts.badFrames} skipped (${result.detail}): ${excerpt(text, 80)}`);
       return undefined;
     }
-    if (!this.refreshedFor.has(result.pairId)) {
-      // Maybe a pair listed after start-up: fetch the map again (once per id) before deciding.
+    if (!this.refreshedFor.has(result.pairId) && at - this.lastUnknownRefreshAt >= UNKNOWN_REFRESH_EVERY_MS) {
+      // Maybe a pair listed after start-up: fetch the map again (once per id, not too often) before deciding.
+      if (this.refreshedFor.size >= MAX_REFRESHED_IDS) this.refreshedFor.clear();
       this.refreshedFor.add(result.pairId);
+      this.lastUnknownRefreshAt = at;
       return this.deps.refreshMarkets();
     }
     this.counts.unknownPairFrames++;
@@ -141,9 +168,29 @@ export class Pipeline {
     while (next !== undefined) {
       if (wait !== undefined) await wait;
       wait = this.handle(next.text, next.at);
-      if (wait === undefined) next = this.queue.shift();
+      if (wait === undefined) next = this.nextHeld();
     }
     this.busy = undefined;
+    if (this.inputPaused) {
+      this.inputPaused = false;
+      this.deps.onHolding?.(false);
+    }
+  }
+
+  /** The next held frame, or undefined; the array is compacted as it empties (shift() is O(n)). */
+  private nextHeld(): Frame | undefined {
+    if (this.head >= this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+      return undefined;
+    }
+    const frame = this.queue[this.head++] as Frame;
+    this.heldBytes -= frame.text.length;
+    if (this.head >= 4096 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return frame;
   }
 
   private print(events: readonly FeedEvent[], at: number): void {

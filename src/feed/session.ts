@@ -72,7 +72,8 @@ class Session {
   private readonly refresher: MarketRefresher;
   private connection: Connection | undefined;
   private stopStatus: number | undefined;
-  private blocked = false;
+  /** Why input is paused: stdout is full, or frames held for a market refresh filled their bound. */
+  private readonly pausedFor = new Set<'stdout' | 'refresh'>();
   private reconnects = 0;
   private attempt = 0;
   private connections = 0;
@@ -85,8 +86,9 @@ class Session {
     private readonly io: SessionIO,
   ) {
     ({ diagnostics: this.diagnostics, processor: this.processor, sink: this.sink, pipeline: this.pipeline } = createOutput(adapter, options, io, {
-      onBlocked: () => this.setBlocked(true),
-      onDrained: () => this.setBlocked(false),
+      onBlocked: () => this.setPaused('stdout', true),
+      onDrained: () => this.setPaused('stdout', false),
+      onHolding: (full) => this.setPaused('refresh', full),
       onEnd: (status) => this.stop(status),
       refreshMarkets: () => this.refresher.refresh(),
       resync: (pair) => this.subscriber.resync(pair),
@@ -215,14 +217,17 @@ class Session {
         },
       );
       this.connection = connection;
-      if (this.blocked) connection.pause();
+      if (this.pausedFor.size > 0) connection.pause();
     });
   }
 
-  private setBlocked(blocked: boolean): void {
-    this.blocked = blocked;
-    if (blocked) this.connection?.pause();
-    else this.connection?.resume();
+  private setPaused(reason: 'stdout' | 'refresh', paused: boolean): void {
+    const was = this.pausedFor.size > 0;
+    if (paused) this.pausedFor.add(reason);
+    else this.pausedFor.delete(reason);
+    const now = this.pausedFor.size > 0;
+    if (now && !was) this.connection?.pause();
+    else if (!now && was) this.connection?.resume();
   }
 
   private stop(status: number): void {
