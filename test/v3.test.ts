@@ -144,3 +144,11 @@ describe('v3 input contract: only plain tokens reach a line', () => {
     expect(events(decoder().decode(trade({ id: 'abc-1_2', createTime: '1648549240102' })))[0]).toMatchObject({ trade: { tradeId: 'abc-1_2', timestamp: '1648549240102' } });
   });
 });
+
+describe('v3 validation work is bounded', () => {
+  it('refuses a frame of a million bad levels at the first one, naming it', () => {
+    const asks = Array.from({ length: 1_000_000 }, () => ['x', '1']);
+    const text = JSON.stringify({ channel: 'book_lv2', action: 'update', data: [{ symbol: 'BTC_USDT', asks, bids: [], lastId: 1, id: 2 }] });
+    expect(decoder().decode(text)).toEqual({ ok: false, reason: 'bad-frame', detail: 'data.0: asks: 0.0: not a plain decimal' });
+  });
+});

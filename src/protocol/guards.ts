@@ -79,12 +79,24 @@ export function isSymbolText(value: unknown): value is string {
 
 /** A list of [price, size, ...] levels, or absent. */
 export function isLevelList(value: unknown): boolean {
-  if (value === undefined) return true;
-  if (!Array.isArray(value)) return false;
-  for (const level of value as unknown[]) {
-    if (!Array.isArray(level) || level.length < 2 || !isDecimalText(level[0]) || !isDecimalText(level[1])) return false;
+  return levelListIssue(value) === undefined;
+}
+
+/**
+ * What is wrong with a list of [price, size, ...] levels ("5.1: not a plain decimal"), or undefined
+ * when it is fine (or absent). Stops at the first bad level: a frame of a million bad levels costs
+ * no more to refuse than one.
+ */
+export function levelListIssue(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) return 'expected a list of [price, size] levels';
+  for (let i = 0; i < value.length; i++) {
+    const level: unknown = value[i];
+    if (!Array.isArray(level) || level.length < 2) return `${i}: expected [price, size]`;
+    if (!isDecimalText(level[0])) return `${i}.0: not a plain decimal`;
+    if (!isDecimalText(level[1])) return `${i}.1: not a plain decimal`;
   }
-  return true;
+  return undefined;
 }
 
 /** A plain object (not an array, not null). */

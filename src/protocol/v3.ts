@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { badFrame, zodIssue } from './results.js';
-import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord } from './guards.js';
+import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord, levelListIssue } from './guards.js';
 import { fetchV3Markets } from '../markets/v3.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
 
@@ -27,13 +27,17 @@ const numberToken = z
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const idToken = z.union([z.string().regex(ID_TEXT, 'not an id of letters, digits, _ or -'), count]).transform(String);
 const timeToken = z.union([z.string().regex(/^\d{1,20}$/, 'not a time in digits'), count]).transform(String);
-const level = z.tuple([decimal, decimal], z.unknown());
+// Checked by hand, stopping at the first bad level: zod would report every one of a million.
+const levels = z.unknown().superRefine((value, ctx) => {
+  const issue = levelListIssue(value);
+  if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
+}) as unknown as z.ZodType<readonly (readonly [string, string, ...unknown[]])[] | undefined>;
 const sequenceId = count;
 
 const bookItem = z.object({
   symbol: z.string().min(1),
-  asks: z.array(level).optional(),
-  bids: z.array(level).optional(),
+  asks: levels,
+  bids: levels,
   lastId: sequenceId.optional(),
   id: sequenceId,
 });
