@@ -182,3 +182,35 @@ describe('OrderBook against a plain model', () => {
     }
   });
 });
+
+describe('a side that keeps its order', () => {
+  // No timed assertion (shared machines): a quadratic side took 13-32 s here, so the test's own timeout catches it.
+  it('takes 100k new best asks, then their removal, in one update each', () => {
+    const book = new OrderBook();
+    book.reset([{ price: '200000', size: '1' }], [{ price: '1', size: '1' }]);
+    book.best('ask'); // from here on the ask side keeps its order
+    for (let p = 199_999; p > 99_999; p--) book.set('ask', String(p), '1');
+    expect(book.best('ask')).toEqual({ price: '100000', size: '1' });
+    for (let p = 100_000; p < 200_000; p++) book.set('ask', String(p), '0');
+    expect(book.top('ask', 2)).toEqual([{ price: '200000', size: '1' }]);
+  });
+
+  it('stays in exact order through inserts and removals across many chunks, spellings mixed', () => {
+    const book = new OrderBook();
+    book.reset([], []);
+    book.best('bid');
+    const model = new Map<number, string>();
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let i = 0; i < 20_000; i++) {
+      const units = next() % 3000;
+      const price = next() % 2 === 0 ? (units / 100).toFixed(2) : String(units / 100);
+      const remove = next() % 3 === 0;
+      book.set('bid', price, remove ? '0' : '1');
+      if (remove) model.delete(units);
+      else model.set(units, price);
+    }
+    const expected = [...model.keys()].sort((a, b) => b - a).map((units) => model.get(units));
+    expect(book.top('bid', 100_000).map((level) => level.price)).toEqual(expected);
+  });
+});

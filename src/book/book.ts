@@ -1,4 +1,5 @@
 import { canonicalDecimal, compareDecimal, fractionDigits, isZeroDecimal } from './decimal.js';
+import { SortedPrices } from './sorted-prices.js';
 
 /** One price level as the exchange wrote it. */
 export interface Level {
@@ -28,9 +29,8 @@ class BookSide {
   private shape: number | undefined;
   /** Canonical value -> the price text in `sizes`, once spellings mix. */
   private byValue: Map<string, string> | undefined;
-  /** Prices best first and Number(price) of each, once `best` has been asked for. */
-  private order: string[] | undefined;
-  private values: number[] = [];
+  /** Prices best first, once `best` has been asked for. */
+  private order: SortedPrices | undefined;
   private readonly direction: 1 | -1;
 
   constructor(side: Side) {
@@ -47,7 +47,6 @@ class BookSide {
     this.shape = undefined;
     this.byValue = undefined;
     this.order = undefined;
-    this.values = [];
   }
 
   /** Sets a level's absolute size; zero removes it. Returns whether the size was zero (a removal). */
@@ -82,14 +81,14 @@ class BookSide {
 
   /** The best level, or undefined when the side is empty. From now on the side keeps its order. */
   best(): Level | undefined {
-    const order = this.order ?? this.buildOrder();
-    const price = order[0];
+    this.order ??= new SortedPrices(this.direction, this.sorted());
+    const price = this.order.first();
     return price === undefined ? undefined : { price, size: this.sizes.get(price) as string };
   }
 
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
-    const sorted = this.order ?? (n <= FEW ? this.fewBest(n) : this.sorted());
+    const sorted = this.order !== undefined ? this.order.take(n) : n <= FEW ? this.fewBest(n) : this.sorted();
     const out: Level[] = [];
     const count = Math.min(n, sorted.length);
     for (let i = 0; i < count; i++) {
@@ -103,23 +102,13 @@ class BookSide {
   private note(price: string): void {
     if (this.byValue !== undefined) this.byValue.set(canonicalDecimal(price), price);
     else if (this.sizes.size === 1) this.shape = shapeOf(price);
-    const order = this.order;
-    if (order !== undefined) {
-      const at = this.search(price);
-      order.splice(at, 0, price);
-      this.values.splice(at, 0, Number(price));
-    }
+    this.order?.insert(price);
   }
 
   /** Drops a price just deleted from `sizes` from the value index and the kept order. */
   private forget(price: string): void {
     if (this.byValue !== undefined) this.byValue.delete(canonicalDecimal(price));
-    const order = this.order;
-    if (order !== undefined) {
-      const at = this.search(price);
-      order.splice(at, 1);
-      this.values.splice(at, 1);
-    }
+    this.order?.remove(price);
   }
 
   /**
@@ -158,33 +147,6 @@ class BookSide {
   private sorted(): string[] {
     const direction = this.direction;
     return [...this.sizes.keys()].sort((a, b) => direction * compareDecimal(a, b));
-  }
-
-  private buildOrder(): string[] {
-    const order = this.sorted();
-    this.order = order;
-    this.values = order.map(Number);
-    return order;
-  }
-
-  /**
-   * Index of `price` in the kept order (by value), or where it would be inserted. Doubles decide
-   * wherever they differ (rounding to a double never reverses the order of two decimals); only
-   * prices that round to the same double are compared digit by digit.
-   */
-  private search(price: string): number {
-    const order = this.order as string[];
-    const value = Number(price);
-    let lo = 0;
-    let hi = order.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const other = this.values[mid] as number;
-      const cmp = other !== value ? other - value : compareDecimal(order[mid] as string, price);
-      if (cmp * this.direction < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 
