@@ -103,3 +103,16 @@ export function levelListIssue(value: unknown): string | undefined {
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * A server's error value as text: a string as sent, anything else as (at most 200 characters of)
+ * its JSON. Never throws: 100k-deep nesting overflows JSON.stringify's stack.
+ */
+export function errorText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
+  } catch {
+    return Array.isArray(value) ? '(a list too deep to show)' : '(a value too deep to show)';
+  }
+}

@@ -4,7 +4,7 @@ import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
 import { badFrame, zodIssue } from './results.js';
 import { pythonText, rawNumbersOf } from './python-text.js';
-import { INTEGER_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIntegerText, isSignedDecimalText } from './guards.js';
+import { INTEGER_TEXT, SIGNED_DECIMAL_TEXT, errorText, isCount, isDecimalText, isIntegerText, isSignedDecimalText, isSymbolText } from './guards.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
 
 /** Channel numbers of the legacy push API. */
@@ -47,9 +47,12 @@ export class LegacyDecoder {
   private byNumber = new Map<number, string>();
 
   setMarkets(markets: MarketMap): void {
-    this.byId = markets.byId;
+    // Only plain names are ever printed, whatever a market list (or a recording of one) says.
+    const byId = new Map<string, string>();
+    for (const [id, pair] of markets.byId) if (isSymbolText(pair)) byId.set(id, pair);
+    this.byId = byId;
     this.byNumber = new Map();
-    for (const [id, pair] of markets.byId) if (String(Number(id)) === id) this.byNumber.set(Number(id), pair);
+    for (const [id, pair] of byId) if (String(Number(id)) === id) this.byNumber.set(Number(id), pair);
   }
 
   /** The pair of a channel id sent as a number or as digits. */
@@ -67,7 +70,7 @@ export class LegacyDecoder {
     if (Array.isArray(data)) return this.decodeArray(data, text);
     if (data !== null && typeof data === 'object' && 'error' in data) {
       const error = (data as { error: unknown }).error;
-      return events({ kind: 'server-error', message: typeof error === 'string' ? error : JSON.stringify(error) });
+      return events({ kind: 'server-error', message: errorText(error) });
     }
     return badFrame('not an array or an error object');
   }

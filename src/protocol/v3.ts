@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { badFrame, zodIssue } from './results.js';
-import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord, levelListIssue } from './guards.js';
+import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord, isSymbolText, errorText, levelListIssue } from './guards.js';
 import { fetchV3Markets } from '../markets/v3.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
 
@@ -70,7 +70,8 @@ export class V3Decoder {
   private frozen: ReadonlySet<string> = new Set();
 
   setMarkets(markets: MarketMap): void {
-    this.symbols = new Set(markets.pairs);
+    // Only plain names are ever printed, whatever a market list (or a recording of one) says.
+    this.symbols = new Set(markets.pairs.filter(isSymbolText));
     this.frozen = markets.frozen;
   }
 
@@ -100,7 +101,10 @@ export class V3Decoder {
       const event = this.decodeItem(channel, action, items[i]);
       if (typeof event === 'string') return badFrame(`data.${i}: ${event}`);
       if (event === undefined) continue;
-      if (!this.symbols.has(event.pair)) return { ok: false, reason: 'unknown-pair', pairId: event.pair };
+      if (!this.symbols.has(event.pair)) {
+        // A name no market could have is a bad frame, not a reason to fetch the market list.
+        return isSymbolText(event.pair) ? { ok: false, reason: 'unknown-pair', pairId: event.pair } : badFrame(`data.${i}: symbol is not a plain name`);
+      }
       events[kept++] = event;
     }
     events.length = kept;
@@ -214,7 +218,7 @@ function decodeEvent(message: Record<string, unknown>): DecodeResult {
   const event = message.event;
   if (event === 'pong') return { ok: true, events: [{ kind: 'heartbeat' }] };
   if (event === 'error') {
-    const text = typeof message.message === 'string' ? message.message : JSON.stringify(message.message ?? message);
+    const text = errorText(message.message ?? message);
     return { ok: true, events: [{ kind: 'server-error', message: text }] };
   }
   if (event === 'subscribe' || event === 'unsubscribe') {
