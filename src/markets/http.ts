@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { BadMarketsError, HttpError } from '../errors.js';
+import { BadMarketsError, HttpError, PoloError } from '../errors.js';
 import { backoffDelay } from '../feed/backoff.js';
 
 /** How REST requests are made: per-request timeout and retries of transient failures. */
@@ -11,7 +11,7 @@ export interface RestOptions {
   readonly retries: number;
   /** Told of each retry, one line: what failed and when the next try is. */
   readonly onRetry?: (message: string) => void;
-  /** Aborts the waits between retries (SIGINT). */
+  /** Ends a request under way and the waits between retries (SIGINT). */
   readonly signal?: AbortSignal;
 }
 
@@ -20,6 +20,15 @@ export interface FetchJsonOptions extends RestOptions {
   readonly what: string;
 }
 
+/**
+ * The largest body polo-ws reads. The real /markets and returnTicker are a few hundred KiB; a peer
+ * sending more (or an endless body) would otherwise grow memory without bound.
+ */
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Of an error answer only the start is shown, so only the start is read. */
+const ERROR_BODY_BYTES = 4096;
+
 /** The longest Retry-After polo-ws honours; a server asking for more gets this. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -27,14 +36,16 @@ const USER_AGENT = 'polo-ws (+https://www.npmjs.com/package/polo-ws)';
 
 /**
  * GETs `url` and parses its JSON body. Throws HttpError for network failures, timeouts and
- * non-2xx statuses, BadMarketsError for a body that is not JSON. Messages name the URL and the cause.
+ * non-2xx statuses, BadMarketsError for a body that is not JSON or larger than MAX_BODY_BYTES.
+ * Messages name the URL (credentials redacted) and the cause.
  */
 export async function fetchJson(url: string, options: FetchJsonOptions): Promise<unknown> {
   const text = await fetchWithRetries(url, options);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new BadMarketsError(url, `${options.what} from ${url} is not JSON (${describe(error)}): ${excerpt(text)}`);
+    const shown = redactUrl(url);
+    throw new BadMarketsError(shown, `${options.what} from ${shown} is not JSON (${describe(error)}): ${excerpt(text)}`);
   }
 }
 
@@ -67,32 +78,110 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 async function fetchText(url: string, options: FetchJsonOptions): Promise<string> {
+  const shown = redactUrl(url);
+  // The one limit for the whole request, body included: bodyTimeout alone lets a trickle run forever.
   const timeout = AbortSignal.timeout(options.timeoutMs);
   // A stop (SIGINT) ends the request at once, not after the time limit.
   const signal = options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
+  let answered = false;
   try {
-    const response = await request(url, {
+    const { href, authorization } = splitCredentials(url);
+    const response = await request(href, {
       method: 'GET',
-      headers: { accept: 'application/json', 'user-agent': USER_AGENT },
+      headers: { accept: 'application/json', 'user-agent': USER_AGENT, ...(authorization === undefined ? {} : { authorization }) },
       signal,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });
-    const body = await response.body.text();
+    answered = true;
     if (response.statusCode < 200 || response.statusCode > 299) {
-      const detail = body.trim() === '' ? '' : `: ${excerpt(body)}`;
-      throw new HttpError(url, `cannot fetch ${options.what} from ${url}: HTTP ${response.statusCode}${detail}`, response.statusCode, {
+      const body = await readBody(response.body, ERROR_BODY_BYTES);
+      const detail = body.text.trim() === '' ? '' : `: ${excerpt(body.text)}`;
+      throw new HttpError(shown, `cannot fetch ${options.what} from ${shown}: HTTP ${response.statusCode}${detail}`, response.statusCode, {
         retryAfterMs: parseRetryAfter(response.headers['retry-after']),
       });
     }
-    return body;
+    return await readWholeBody(response, shown, options.what);
   } catch (error) {
-    if (error instanceof HttpError) throw error;
-    const cause = timeout.aborted ? `no answer within ${options.timeoutMs / 1000} s` : describe(error);
-    throw new HttpError(url, `cannot fetch ${options.what} from ${url}: ${cause}; check --rest-url and the network`, undefined, {
+    if (error instanceof PoloError) throw error;
+    const limit = `${options.timeoutMs / 1000} s`;
+    const cause = timeout.aborted ? (answered ? `no complete answer within ${limit}` : `no answer within ${limit}`) : describe(error);
+    throw new HttpError(shown, `cannot fetch ${options.what} from ${shown}: ${cause}; check --rest-url and the network`, undefined, {
       cause: error,
     });
   }
+}
+
+type ResponseData = Awaited<ReturnType<typeof request>>;
+
+/** The body of a 2xx answer as text; BadMarketsError, not a retry, when it is over MAX_BODY_BYTES. */
+async function readWholeBody(response: ResponseData, shown: string, what: string): Promise<string> {
+  const declared = Number(response.headers['content-length']);
+  // A declared size over the limit is refused before a byte of it is read.
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    response.body.destroy();
+    throw new BadMarketsError(shown, `${what} from ${shown} is too large: ${declared} bytes (content-length), over the ${mib(MAX_BODY_BYTES)} limit`);
+  }
+  const body = await readBody(response.body, MAX_BODY_BYTES);
+  if (!body.complete) throw new BadMarketsError(shown, `${what} from ${shown} is too large: more than the ${mib(MAX_BODY_BYTES)} limit; stopped reading it`);
+  return body.text;
+}
+
+/**
+ * Reads at most `limit` bytes of a body. Stopping early (complete: false) destroys the stream,
+ * which closes the connection: an endless body costs `limit` bytes, not memory without bound.
+ */
+async function readBody(body: AsyncIterable<Buffer>, limit: number): Promise<{ text: string; complete: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let complete = true;
+  for await (const chunk of body) {
+    if (size + chunk.length > limit) {
+      chunks.push(chunk.subarray(0, limit - size));
+      size = limit;
+      complete = false;
+      break; // ends the iterator, which destroys the body
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return { text: Buffer.concat(chunks, size).toString('utf8'), complete };
+}
+
+function mib(bytes: number): string {
+  return `${bytes / (1024 * 1024)} MiB`;
+}
+
+/**
+ * The URL without its user:password, and those as a Basic Authorization header: undici ignores
+ * credentials in a URL, and a URL that carries them must not reach a message.
+ */
+function splitCredentials(url: string): { href: string; authorization: string | undefined } {
+  const parsed = new URL(url);
+  if (parsed.username === '' && parsed.password === '') return { href: url, authorization: undefined };
+  const userinfo = `${decodePart(parsed.username)}:${decodePart(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { href: parsed.href, authorization: `Basic ${Buffer.from(userinfo, 'utf8').toString('base64')}` };
+}
+
+function decodePart(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text; // a stray '%' is kept as typed
+  }
+}
+
+/** What the URL parser takes as the userinfo: everything up to the last '@' before the path. */
+const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#\\]*@/i;
+
+/**
+ * `url` with any user:password replaced by `***` (`ws://***@host/path`), for messages: a URL is
+ * echoed in errors and warnings, its credentials never are.
+ */
+export function redactUrl(url: string): string {
+  return url.replace(USERINFO, '$1***@');
 }
 
 /** A short, one-line description of a network error: its message and code. */
@@ -109,6 +198,20 @@ export function describe(error: unknown): string {
 
 /** The first characters of a body, on one line, for an error message. */
 export function excerpt(text: string, max = 120): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  // Only the start is flattened: a body or frame may be megabytes.
+  const head = text.length > max * 4 ? text.slice(0, max * 4) : text;
+  const flat = head.replace(/\s+/g, ' ').trim();
+  return flat.length > max || head.length < text.length ? `${flat.slice(0, max)}…` : flat;
+}
+
+/**
+ * An endpoint under a REST base: `path` appended to the base's own path (so a base may sit under a
+ * prefix), the base's query kept with `query` added, the fragment dropped (it is never sent).
+ */
+export function restEndpoint(base: string, path: string, query = ''): string {
+  const url = new URL(base);
+  url.hash = '';
+  url.pathname = url.pathname.replace(/\/+$/, '') + path;
+  if (query !== '') url.search = url.search === '' ? `?${query}` : `${url.search}&${query}`;
+  return url.href;
 }

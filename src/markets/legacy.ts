@@ -1,36 +1,43 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
 import type { MarketMap } from '../protocol/types.js';
+import { isSymbolText } from '../protocol/guards.js';
 import { zodIssue } from '../protocol/results.js';
-import { fetchJson, type RestOptions } from './http.js';
+import { excerpt, fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
 
-/** The legacy REST path the reference script used; appended to --rest-url. */
-export const LEGACY_TICKER_PATH = '/public?command=returnTicker';
+/** The legacy REST path the reference script used, and its query; appended to --rest-url. */
+export const LEGACY_TICKER_PATH = '/public';
+export const LEGACY_TICKER_QUERY = 'command=returnTicker';
 
 const tickerMapSchema = z.record(
   z.string().min(1),
   z.object({ id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]) }),
 );
 
-/** The legacy ticker map's URL for a REST base such as "https://poloniex.com". */
+/**
+ * The legacy ticker map's URL for a REST base such as "https://poloniex.com": /public appended to
+ * the base's path, command=returnTicker to its query, its fragment dropped.
+ */
 export function legacyTickerUrl(restBase: string): string {
-  return restBase.replace(/\/+$/, '') + LEGACY_TICKER_PATH;
+  return restEndpoint(restBase, LEGACY_TICKER_PATH, LEGACY_TICKER_QUERY);
 }
 
 /**
- * Validates a legacy `returnTicker` body into the id <-> pair map, keeping the server's pair order.
+ * Validates a legacy `returnTicker` body into the id <-> pair map, keeping the server's pair order;
+ * a pair name that is not a plain name (letters, digits, '_', '-', '.') is left out.
  * Throws BadMarketsError naming the URL and the first thing that is wrong.
  */
 export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
   if (body !== null && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
-    throw new BadMarketsError(url, `the ticker map request to ${url} was refused: ${(body as { error: string }).error}`);
+    throw new BadMarketsError(url, `the ticker map request to ${url} was refused: ${excerpt((body as { error: string }).error)}`);
   }
   const parsed = tickerMapSchema.safeParse(body);
   if (!parsed.success) {
     throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: ${zodIssue(parsed.error)}`);
   }
-  const pairs = Object.keys(parsed.data);
-  if (pairs.length === 0) throw new BadMarketsError(url, `the ticker map from ${url} lists no pairs`);
+  // A name is printed on every line of its pair: one that is not a plain name is left out.
+  const pairs = Object.keys(parsed.data).filter(isSymbolText);
+  if (pairs.length === 0) throw new BadMarketsError(url, `the ticker map from ${url} lists no pairs (with a plain name)`);
   const byId = new Map<string, string>();
   for (const pair of pairs) byId.set(String(parsed.data[pair]?.id), pair);
   return { pairs, byId, frozen: new Set() };
@@ -40,5 +47,5 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
 export async function fetchLegacyMarkets(restBase: string, rest: RestOptions): Promise<MarketMap> {
   const url = legacyTickerUrl(restBase);
   const body = await fetchJson(url, { ...rest, what: 'the ticker map' });
-  return parseLegacyTickerMap(body, url);
+  return parseLegacyTickerMap(body, redactUrl(url));
 }

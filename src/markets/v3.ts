@@ -1,46 +1,58 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
 import type { MarketMap } from '../protocol/types.js';
+import { isSymbolText } from '../protocol/guards.js';
 import { zodIssue } from '../protocol/results.js';
-import { fetchJson, type RestOptions } from './http.js';
+import { excerpt, fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
 
-/** The v3 REST path listing every market; appended to --rest-url. */
+/** The v3 REST path listing every market; appended to --rest-url's path. */
 export const V3_MARKETS_PATH = '/markets';
 
 const marketsSchema = z.array(z.object({ symbol: z.string().min(1), state: z.string().optional() }));
 
-/** The v3 market list's URL for a REST base such as "https://api.poloniex.com". */
+/**
+ * The v3 market list's URL for a REST base such as "https://api.poloniex.com": /markets appended
+ * to the base's path, its query kept, its fragment dropped.
+ */
 export function v3MarketsUrl(restBase: string): string {
-  return restBase.replace(/\/+$/, '') + V3_MARKETS_PATH;
+  return restEndpoint(restBase, V3_MARKETS_PATH);
 }
 
 /**
  * Validates a v3 `GET /markets` body into the symbol list, keeping the server's order. Markets whose
- * state is not NORMAL are listed (they may still stream) and marked frozen.
+ * state is not NORMAL are listed (they may still stream) and marked frozen; a symbol that is not a
+ * plain name (letters, digits, '_', '-', '.') is left out.
  */
 export function parseV3Markets(body: unknown, url: string): MarketMap {
   if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'message' in body) {
-    throw new BadMarketsError(url, `the market list request to ${url} was refused: ${String((body as { message: unknown }).message)}`);
+    throw new BadMarketsError(url, `the market list request to ${url} was refused: ${serverText((body as { message: unknown }).message)}`);
   }
   const parsed = marketsSchema.safeParse(body);
   if (!parsed.success) {
     throw new BadMarketsError(url, `the market list from ${url} is not a /markets array: ${zodIssue(parsed.error)}`);
   }
-  if (parsed.data.length === 0) throw new BadMarketsError(url, `the market list from ${url} lists no markets`);
   const seen = new Set<string>();
   const frozen = new Set<string>();
   const states = new Map<string, string>();
   for (const market of parsed.data) {
+    // A name is printed on every line of its market: one that is not a plain name is left out.
+    if (!isSymbolText(market.symbol)) continue;
     seen.add(market.symbol);
     if (market.state !== undefined) states.set(market.symbol, market.state);
     if (market.state !== undefined && market.state !== 'NORMAL') frozen.add(market.symbol);
   }
+  if (seen.size === 0) throw new BadMarketsError(url, `the market list from ${url} lists no markets (with a plain name)`);
   return { pairs: [...seen], byId: new Map(), frozen, states };
+}
+
+/** A server's message as short text: any JSON value (String() of an object can throw). */
+function serverText(message: unknown): string {
+  return excerpt(typeof message === 'string' ? message : (JSON.stringify(message) ?? String(message)));
 }
 
 /** Fetches and validates the v3 market list. */
 export async function fetchV3Markets(restBase: string, rest: RestOptions): Promise<MarketMap> {
   const url = v3MarketsUrl(restBase);
   const body = await fetchJson(url, { ...rest, what: 'the market list' });
-  return parseV3Markets(body, url);
+  return parseV3Markets(body, redactUrl(url));
 }
