@@ -115,6 +115,26 @@ describe('exit statuses and error lines', () => {
     }
   });
 
+  it('exits 2 with one line when simulate cannot listen: an address this machine lacks, a port in use', async () => {
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a machine.
+    const foreign = await runCli(['simulate', '--host', '192.0.2.1', '--port', '8080']);
+    expect(foreign.code).toBe(2);
+    expect(oneErrorLine(foreign.stderr)).toBe('polo-ws: error: cannot listen on 192.0.2.1:8080: this machine has no such address (EADDRNOTAVAIL)');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => new Promise((resolve) => taken.close(resolve)) });
+    const { port } = taken.address() as AddressInfo;
+    const busy = await runCli(['simulate', '--port', String(port)]);
+    expect(busy.code).toBe(2);
+    expect(oneErrorLine(busy.stderr)).toBe(`polo-ws: error: cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
+  });
+
+  it('exits 2 for simulator options that do not go together', async () => {
+    const result = await runCli(['simulate', '--api', 'legacy', '--fault', 'new-listing:5']);
+    expect(result.code).toBe(2);
+    expect(oneErrorLine(result.stderr)).toContain('fault new-listing needs api v3');
+  });
+
   it('shows options, examples and exit statuses in --help, exit 0', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);

@@ -1,12 +1,32 @@
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from '../errors.js';
+import { redactUrl } from '../markets/http.js';
 import type { Channel } from '../protocol/types.js';
 
-/** A commander parser for a whole number in [min, max]. */
+/** Plain decimal digits: no sign, hex (0x10), exponent (1e3), Infinity or NaN. */
+const WHOLE = /^\d+$/;
+/** A plain decimal number: digits with an optional fraction (0.5, .5, 10). */
+const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
+
+/**
+ * The longest wait a Node timer holds, in whole seconds: setTimeout takes at most 2^31-1 ms and
+ * fires at once for more, so a longer --duration would stop the stream as it starts.
+ */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000); // 2147483 s, about 24.8 days
+
+/**
+ * The shortest time option taken: 100 ms. Below it a timeout would replace a connection before a
+ * frame could arrive, and a value that rounds to 0 ms would make a timer spin.
+ */
+export const MIN_SECONDS = 0.1;
+
+const SECONDS_RANGE = `seconds from ${MIN_SECONDS} to ${MAX_TIMER_SECONDS} (about 24.8 days) as a plain decimal number`;
+
+/** A commander parser for a whole number in [min, max], written in decimal digits. */
 export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected a whole number, got "${value}"`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got ${value}`);
+    const n = WHOLE.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}, got "${value}"`);
     return n;
   };
 }
@@ -17,35 +37,43 @@ export function countOrUnlimited(value: string): number {
   return integerOption(0)(value);
 }
 
-/** A commander parser for a positive number of seconds, returned in milliseconds. */
+/**
+ * A commander parser for seconds from MIN_SECONDS to MAX_TIMER_SECONDS, written as a plain
+ * decimal, returned in whole milliseconds.
+ */
 export function secondsOption(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number of seconds, got "${value}"`);
+  const n = DECIMAL.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!(n >= MIN_SECONDS && n <= MAX_TIMER_SECONDS)) throw new InvalidArgumentError(`expected ${SECONDS_RANGE}, got "${value}"`);
   return Math.round(n * 1000);
 }
 
 /** A commander parser for seconds where 0 means never: milliseconds, or Infinity for 0. */
 export function secondsOrNever(value: string): number {
-  if (value.trim() !== '' && Number(value) === 0) return Number.POSITIVE_INFINITY;
+  if (DECIMAL.test(value.trim()) && Number(value) === 0) return Number.POSITIVE_INFINITY;
   try {
     return secondsOption(value);
   } catch {
-    throw new InvalidArgumentError(`expected a number of seconds (0: never), got "${value}"`);
+    throw new InvalidArgumentError(`expected 0 (never) or ${SECONDS_RANGE}, got "${value}"`);
   }
 }
 
-/** A commander parser for a URL with one of the allowed schemes. */
-export function urlOption(schemes: readonly string[]): (value: string) => string {
+/**
+ * A commander parser for a URL with one of the allowed schemes. A websocket URL may not have a
+ * #fragment (RFC 6455; ws refuses it). Throws UsageError, not InvalidArgumentError: commander would
+ * echo the value as typed, credentials and all; this message shows it redacted.
+ */
+export function urlOption(schemes: readonly string[], option = schemes.includes('ws') ? '--ws-url' : '--rest-url'): (value: string) => string {
   return (value) => {
+    const shown = `${option} "${redactUrl(value)}"`;
     let url: URL;
     try {
       url = new URL(value);
     } catch {
-      throw new InvalidArgumentError(`"${value}" is not a URL (expected ${schemes.join(' or ')}://host[:port])`);
+      throw new UsageError(`${shown} is not a URL (expected ${schemes.join(' or ')}://host[:port])`);
     }
-    if (!schemes.includes(url.protocol.slice(0, -1))) {
-      throw new InvalidArgumentError(`"${value}" must use ${schemes.join(' or ')}, not ${url.protocol.slice(0, -1)}`);
-    }
+    const scheme = url.protocol.slice(0, -1);
+    if (!schemes.includes(scheme)) throw new UsageError(`${shown} must use ${schemes.join(' or ')}, not ${scheme}`);
+    if (url.hash !== '' && (scheme === 'ws' || scheme === 'wss')) throw new UsageError(`${shown}: a websocket URL cannot have a #fragment`);
     return value;
   };
 }

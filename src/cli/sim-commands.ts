@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { addStreamOptions, stream, type CliIO, type StreamFlags } from './stream.js';
 import { defaultSimOptions, parseFault, type SimApi, type SimFault, type SimOptions } from '../sim/options.js';
 import { integerOption } from './options.js';
+import { UsageError } from '../errors.js';
+import { describe } from '../markets/http.js';
 
 interface SimFlags {
   readonly api: SimApi;
@@ -64,7 +66,33 @@ function addSimOptions(command: Command, forDemo: boolean): Command {
 /** Starts the simulator, loading its code only when a command needs it. */
 async function startSim(flags: Partial<SimFlags>) {
   const { startSimulator } = await import('../sim/server.js');
-  return startSimulator(simOptions(flags));
+  try {
+    return await startSimulator(simOptions(flags));
+  } catch (error) {
+    throw startError(error, flags.host ?? '127.0.0.1', flags.port ?? 0);
+  }
+}
+
+/** What a failed listen means, by the code Node gives it. */
+const LISTEN_FAILURES: Readonly<Record<string, string>> = {
+  EADDRNOTAVAIL: 'this machine has no such address',
+  EADDRINUSE: 'the port is in use',
+  EACCES: 'permission denied',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name cannot be resolved now',
+};
+
+/**
+ * Why the simulator could not start, as a usage error (exit 2): both causes are the options given,
+ * a bad combination (startSimulator's RangeError) or an address it cannot listen on.
+ */
+function startError(error: unknown, host: string, port: number): unknown {
+  if (error instanceof RangeError) return new UsageError(error.message);
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  if (typeof code !== 'string' || (syscall !== 'listen' && syscall !== 'getaddrinfo')) return error;
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const reason = LISTEN_FAILURES[code];
+  return new UsageError(`cannot listen on ${where}: ${reason === undefined ? describe(error) : `${reason} (${code})`}`);
 }
 
 function simOptions(flags: Partial<SimFlags>): Partial<SimOptions> {
