@@ -15,6 +15,10 @@ describe('legacy ticker map', () => {
     expect(legacyTickerUrl('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/public?command=returnTicker');
   });
 
+  it('refuses two pairs on one id: frames carry only the id, so they could not be told apart', () => {
+    expect(() => parseLegacyTickerMap({ BTC_ETH: { id: 148 }, BTC_XRP: { id: '148' } }, url)).toThrow('gives id 148 to both BTC_ETH and BTC_XRP');
+  });
+
   it('maps ids to pairs in the server order, ignoring extra fields', () => {
     const map = parseLegacyTickerMap({ USDT_BTC: { id: 121, last: '9000', postOnly: '0' }, BTC_ETH: { id: 148 } }, url);
     expect(map.pairs).toEqual(['USDT_BTC', 'BTC_ETH']);
@@ -22,7 +26,7 @@ describe('legacy ticker map', () => {
   });
 
   it('refuses a body that is not a ticker map, with a code and the URL', () => {
-    for (const body of [null, [], { BTC_ETH: {} }, { BTC_ETH: { id: -1 } }, {}, { error: 'Please do not abuse the API.' }]) {
+    for (const body of [null, [], { BTC_ETH: {} }, { BTC_ETH: { id: -1 } }, {}, { error: 'Please do not abuse the API.' }, { BTC_ETH: { id: 148 }, BTC_XRP: { id: '148' } }]) {
       let caught: unknown;
       try {
         parseLegacyTickerMap(body, url);

@@ -9,10 +9,8 @@ import { excerpt, fetchJson, redactUrl, restEndpoint, type RestOptions } from '.
 export const LEGACY_TICKER_PATH = '/public';
 export const LEGACY_TICKER_QUERY = 'command=returnTicker';
 
-const tickerMapSchema = z.record(
-  z.string().min(1),
-  z.object({ id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]) }),
-);
+/** One pair's entry of the ticker map: polo-ws needs its numeric id (frames carry it). */
+const tickerEntrySchema = z.object({ id: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,30}$/)]) });
 
 /**
  * The legacy ticker map's URL for a REST base such as "https://poloniex.com": /public appended to
@@ -31,15 +29,26 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
   if (body !== null && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
     throw new BadMarketsError(url, `the ticker map request to ${url} was refused: ${excerpt((body as { error: string }).error)}`);
   }
-  const parsed = tickerMapSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: ${zodIssue(parsed.error)}`);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: expected an object of pairs`);
+  }
+  // Checked key by key: zod's record drops a "__proto__" key, which JSON.parse keeps as a pair.
+  const entries = Object.entries(body as Record<string, unknown>);
+  for (const [pair, value] of entries) {
+    const parsed = tickerEntrySchema.safeParse(value);
+    if (!parsed.success) throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: ${excerpt(pair, 40)}: ${zodIssue(parsed.error)}`);
   }
   // A name is printed on every line of its pair: one that is not a plain name is left out.
-  const pairs = Object.keys(parsed.data).filter(isSymbolText);
+  const pairs = entries.map(([pair]) => pair).filter(isSymbolText);
   if (pairs.length === 0) throw new BadMarketsError(url, `the ticker map from ${url} lists no pairs (with a plain name)`);
   const byId = new Map<string, string>();
-  for (const pair of pairs) byId.set(String(parsed.data[pair]?.id), pair);
+  for (const pair of pairs) {
+    const id = String((body as Record<string, { id: number | string }>)[pair]?.id);
+    const other = byId.get(id);
+    // Frames carry only the id: two pairs on one id could not be told apart.
+    if (other !== undefined) throw new BadMarketsError(url, `the ticker map from ${url} gives id ${id} to both ${other} and ${pair}`);
+    byId.set(id, pair);
+  }
   return { pairs, byId, frozen: new Set() };
 }
 
