@@ -48,6 +48,13 @@ export type SimFault =
   | { readonly kind: 'new-listing'; readonly ms: number };
 
 /** Faults the legacy simulator cannot play: they need the current API's commands or listing. */
+/** The longest delay a Node timer takes; a longer one fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+function isTimerMs(ms: number): boolean {
+  return Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIMER_MS;
+}
+
 const V3_ONLY_FAULTS: ReadonlySet<SimFault['kind']> = new Set(['refuse-resubscribe', 'close-after-ack', 'new-listing']);
 
 /** How the simulator behaves. */
@@ -187,7 +194,7 @@ function checkFault(fault: SimFault, options: SimOptions, check: (ok: boolean, w
     case 'close-after-ack':
       return check(count(fault.count), `fault ${fault.kind} needs a COUNT >= 0, got ${fault.count}`);
     case 'new-listing':
-      return check(Number.isFinite(fault.ms) && fault.ms >= 0, `fault new-listing needs ms >= 0, got ${fault.ms}`);
+      return check(isTimerMs(fault.ms), `fault new-listing needs ms from 0 to ${MAX_TIMER_MS}, got ${fault.ms}`);
     default:
       break;
   }
@@ -197,7 +204,7 @@ function checkFault(fault: SimFault, options: SimOptions, check: (ok: boolean, w
     const listed = listedPairs(options.pairs).some((entry) => name(entry.name) === fault.pair);
     check(listed, `fault gap names pair ${fault.pair}, which is not among the ${options.pairs} listed ${options.api} pairs`);
   }
-  if (fault.kind === 'silence') check(Number.isFinite(fault.ms) && fault.ms >= 0, `fault silence needs ms >= 0, got ${fault.ms}`);
+  if (fault.kind === 'silence') check(isTimerMs(fault.ms), `fault silence needs ms from 0 to ${MAX_TIMER_MS}, got ${fault.ms}`);
 }
 
 /** `{ port: undefined }` means "default", not "no port". */
