@@ -10,6 +10,23 @@ import { printable, printableLines } from './output/printable.js';
 v8.setFlagsFromString('--semi-space-growth-factor=1');
 v8.setFlagsFromString('--heap-growing-percent=15');
 
+/**
+ * Writes diagnostics to stderr until stderr fails: the reader gone (`2>&1 | head`, EPIPE) or a full
+ * disk (ENOSPC). There is nowhere left to report that, so later diagnostics are dropped and the run
+ * goes on (stdout's own EPIPE still ends it with 0), as pino's filterBrokenPipe drops output.
+ */
+function diagnosticsWriter(): (text: string) => void {
+  let open = true;
+  // Without a listener the failed write's 'error' event would crash the process (exit 1).
+  process.stderr.on('error', () => {
+    open = false;
+  });
+  return (text) => {
+    // Nothing reaches the terminal raw: help and usage keep their line breaks, nothing else does.
+    if (open) process.stderr.write(printableLines(text));
+  };
+}
+
 /** The process entry point: signals, exit status, and one stderr line for any error. */
 async function main(): Promise<void> {
   const controller = new AbortController();
@@ -20,10 +37,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal(ExitStatus.SIGINT));
   process.on('SIGTERM', onSignal(ExitStatus.SIGTERM));
-  // Nothing reaches the terminal raw: help and usage keep their line breaks, nothing else does.
-  const stderr = (text: string): void => {
-    process.stderr.write(printableLines(text));
-  };
+  const stderr = diagnosticsWriter();
   let status: number;
   try {
     status = await run(process.argv.slice(2), { stdout: process.stdout, stderr, signal: controller.signal, now: Date.now });

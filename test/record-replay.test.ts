@@ -55,8 +55,9 @@ describe('replay options and errors', () => {
     }
   });
 
-  it('exits 6 when --record cannot write its file', async () => {
-    const result = await runCli(['--rest-url', 'http://127.0.0.1:1', '--record', join(dir, 'no-such-dir', 'f.ndjson')]);
+  it('exits 6 when --record cannot write its file, once the market list is in and the run starts', async () => {
+    sim = await startSimulator({ api: 'v3', seed: 4, pairs: 3, rate: 0, frames: 50 });
+    const result = await runCli(['--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--record', join(dir, 'no-such-dir', 'f.ndjson')]);
     expect(result.code).toBe(6);
     expect(result.stderr).toMatch(/^polo-ws: error: cannot write the recording .*ENOENT/);
   });

@@ -123,7 +123,8 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
     );
   }
   const endpoints = DEFAULT_ENDPOINTS[flags.api];
-  const recorder = flags.record === undefined ? undefined : await Recorder.open(flags.record);
+  // Opened by the session once the run starts, not here: a usage or REST error must leave the file as it was.
+  const recorder = flags.record === undefined ? undefined : new Recorder(flags.record);
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
   return runSession(
     adapter,

@@ -7,7 +7,7 @@ import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
 import { selectPairs } from './pairs.js';
-import type { Recorder } from './recording.js';
+import type { Recorder, RecorderHooks } from './recording.js';
 import { MarketRefresher } from './refresh.js';
 import { formatTotals, StatsReporter, type Totals } from './stats.js';
 import { Subscriber } from './subscriber.js';
@@ -72,8 +72,8 @@ class Session {
   private readonly refresher: MarketRefresher;
   private connection: Connection | undefined;
   private stopStatus: number | undefined;
-  /** Why input is paused: stdout is full, or frames held for a market refresh filled their bound. */
-  private readonly pausedFor = new Set<'stdout' | 'refresh'>();
+  /** Why input is paused: stdout is full, frames held for a market refresh filled their bound, or the recording's buffer is full. */
+  private readonly pausedFor = new Set<'stdout' | 'refresh' | 'record'>();
   private reconnects = 0;
   private attempt = 0;
   private connections = 0;
@@ -138,7 +138,8 @@ class Session {
     if (markets === undefined) return this.finish(this.stopStatus ?? ExitStatus.INTERNAL);
     selectPairs(markets, this.options.pairs); // a --pairs name that matches nothing is a usage error
     // --pairs as given (globs too), so a replay selects what the run did, new listings included.
-    this.options.recorder?.start(this.adapter.api, this.options.pairs, this.options.channels);
+    // The file is created only now: a run that fails before it starts leaves an existing file untouched.
+    await this.options.recorder?.start(this.adapter.api, this.options.pairs, this.options.channels, this.recording);
     this.options.recorder?.markets(this.io.now(), markets);
     this.pipeline.updateMarkets(markets, this.options.pairs);
     this.refresher.start(this.options.marketsRefreshMs);
@@ -152,8 +153,8 @@ class Session {
       await this.pipeline.idle();
       if (this.stopStatus !== undefined) return this.finish(this.stopStatus);
       if (this.reconnects >= this.options.maxReconnects) {
-        await this.finish(ExitStatus.OK);
-        if (end.normal) return ExitStatus.OK;
+        const status = await this.finish(ExitStatus.OK);
+        if (end.normal || status !== ExitStatus.OK) return status;
         throw new WebSocketError(`${lost(this.options.wsUrl, end)}; no reconnect left (--max-reconnects ${this.options.maxReconnects})`);
       }
       this.reconnects++;
@@ -221,7 +222,7 @@ class Session {
     });
   }
 
-  private setPaused(reason: 'stdout' | 'refresh', paused: boolean): void {
+  private setPaused(reason: 'stdout' | 'refresh' | 'record', paused: boolean): void {
     const was = this.pausedFor.size > 0;
     if (paused) this.pausedFor.add(reason);
     else this.pausedFor.delete(reason);
@@ -240,6 +241,15 @@ class Session {
     setTimeout(() => connection.terminate(), CLOSE_GRACE_MS).unref();
   }
 
+  /** A recording that cannot be written stops the run (exit 6); one whose disk falls behind holds the feed. */
+  private readonly recording: RecorderHooks = {
+    onFailed: (error) => {
+      this.diagnostics.error(error.message);
+      this.stop(ExitStatus.FILE);
+    },
+    onFull: (full) => this.setPaused('record', full),
+  };
+
   private readonly onSignal = (): void => {
     const status = this.io.signal.reason;
     this.stop(typeof status === 'number' ? status : ExitStatus.SIGINT);
@@ -247,18 +257,14 @@ class Session {
 
   private async finish(status: number): Promise<number> {
     await this.sink.flush();
-    try {
-      await this.options.recorder?.close();
-    } catch (error) {
-      this.diagnostics.error(error instanceof Error ? error.message : String(error));
-      if (status === ExitStatus.OK) status = ExitStatus.FILE;
-    }
+    const recorded = (await this.options.recorder?.close()) ?? true;
     this.diagnostics.flushHeld();
     this.stats?.stop();
     if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) {
       this.diagnostics.info(`stopped by ${status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM'}: ${formatTotals(this.totals())}`);
     }
-    return status;
+    // A recording that lost data is exit 6 however the run ended (but 1, a bug or a failed stdout): its error line is out already.
+    return recorded || status === ExitStatus.INTERNAL ? status : ExitStatus.FILE;
   }
 
   private totals(): Totals {
