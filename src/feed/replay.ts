@@ -1,15 +1,13 @@
-import { createReadStream } from 'node:fs';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { ExitStatus, FileError } from '../errors.js';
-import { describe } from '../markets/http.js';
 import { createProtocol } from '../protocol/index.js';
 import type { Channel } from '../protocol/types.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
 import { selectPairs } from './pairs.js';
-import { marketsOf, type RecordLine } from './recording.js';
+import { readLines, type FileLine } from './record-lines.js';
+import { marketsOf, parseRecord, type RecordLine } from './recording.js';
+import { formatTotals } from './stats.js';
 
 export interface ReplayOptions extends Omit<OutputOptions, 'channels'> {
   readonly file: string;
@@ -27,28 +25,24 @@ export interface ReplayIO {
   readonly signal: AbortSignal;
 }
 
+/** The longest single timer: setTimeout fires at once for more than 2^31-1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Runs a recording through the same pipeline as a live stream: the same lines, byte for byte,
- * timestamps from the recording. Resolves to the exit status.
+ * timestamps from the recording. Resolves to the exit status; throws FileError for a file that
+ * cannot be read or a line that is not a record ("FILE:LINE: reason").
  */
 export async function runReplay(options: ReplayOptions, io: ReplayIO): Promise<number> {
-  const input = createReadStream(options.file, { encoding: 'utf8' });
-  try {
-    await once(input, 'open');
-  } catch (error) {
-    throw new FileError(`cannot read the recording ${options.file}: ${describe(error)}`, { cause: error });
-  }
-  const lines = createInterface({ input, crlfDelay: Infinity });
   const replay = new Replay(options, io);
   try {
-    for await (const line of lines) {
+    for await (const line of readLines(options.file, io.signal)) {
       if (replay.stopped) break;
       await replay.take(line);
     }
     return await replay.end();
   } finally {
-    lines.close();
-    input.destroy();
+    replay.dispose();
   }
 }
 
@@ -61,13 +55,14 @@ class Replay {
   private pendingRefresh: ((ok: boolean) => void) | undefined;
   private lastConn: number | undefined;
   private lastAt: number | undefined;
+  private reconnects = 0;
   private lineNumber = 0;
 
   constructor(
     private readonly options: ReplayOptions,
     private readonly io: ReplayIO,
   ) {
-    io.signal.addEventListener('abort', () => this.stop(typeof io.signal.reason === 'number' ? io.signal.reason : ExitStatus.SIGINT), { once: true });
+    io.signal.addEventListener('abort', this.onSignal, { once: true });
   }
 
   get stopped(): boolean {
@@ -75,24 +70,37 @@ class Replay {
   }
 
   /** Handles one line of the recording. */
-  async take(text: string): Promise<void> {
-    this.lineNumber++;
-    if (text.trim() === '') return;
-    const record = this.parse(text);
+  async take(line: FileLine): Promise<void> {
+    this.lineNumber = line.number;
+    if (line.text.trim() === '') return;
+    const parsed = parseRecord(line.text);
+    if (!parsed.ok) {
+      // Once a start record has shown this is a recording, a last line cut short is what a crash leaves: the rest stands.
+      if (line.unterminated && !parsed.json && this.output !== undefined) return this.cutShort();
+      throw this.bad(parsed.reason);
+    }
+    const record = parsed.record;
     if (record.type === 'start') this.begin(record);
     else if (record.type === 'markets') this.markets(record);
     else if (record.type === 'markets-failed') this.settleRefresh(false);
     else await this.frame(record);
   }
 
-  /** After the last line: every frame printed, output flushed. */
+  /** After the last line (or a signal): every frame taken printed, output flushed, the summary if stopped by a signal. */
   async end(): Promise<number> {
     this.settleRefresh(false);
     if (this.output === undefined && this.stopStatus === undefined) throw this.bad('the recording has no start record');
     await this.output?.pipeline.idle();
     await this.output?.sink.flush();
     this.output?.diagnostics.flushHeld();
-    return this.stopStatus ?? ExitStatus.OK;
+    const status = this.stopStatus ?? ExitStatus.OK;
+    if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) this.summary(status);
+    return status;
+  }
+
+  dispose(): void {
+    this.io.signal.removeEventListener('abort', this.onSignal);
+    this.output?.sink.detach();
   }
 
   private begin(record: Extract<RecordLine, { type: 'start' }>): void {
@@ -122,14 +130,33 @@ class Replay {
   private async frame(record: Extract<RecordLine, { type: 'frame' }>): Promise<void> {
     const output = this.require();
     // A new connection in the recording was a reconnect: books start again from snapshots.
-    if (this.lastConn !== undefined && record.conn !== this.lastConn) output.processor.resetAll();
+    if (this.lastConn !== undefined && record.conn !== this.lastConn) {
+      output.processor.resetAll();
+      this.reconnects++;
+    }
     if (this.options.speed !== undefined && this.lastAt !== undefined && record.at > this.lastAt) {
-      await sleep((record.at - this.lastAt) / this.options.speed);
+      await this.pace((record.at - this.lastAt) / this.options.speed);
+      if (this.stopped) return;
     }
     this.lastConn = record.conn;
     this.lastAt = record.at;
     output.pipeline.receive(record.data, record.at);
     if (this.drained !== undefined) await this.drained;
+  }
+
+  /** Waits `ms` (--speed), in timer-sized steps; a signal ends the wait at once. */
+  private async pace(ms: number): Promise<void> {
+    for (let left = ms; left > 0 && !this.stopped; left -= MAX_TIMER_MS) {
+      await sleep(Math.min(left, MAX_TIMER_MS), undefined, { signal: this.io.signal }).catch(() => undefined);
+    }
+  }
+
+  /** The last line has no newline and is not JSON: a recording cut short (a crash, a full disk). */
+  private cutShort(): void {
+    this.output?.diagnostics.warn(
+      'recording',
+      `${this.options.file}:${this.lineNumber}: the last line is cut short (no newline, not JSON), as a crash or a full disk leaves it; replayed up to line ${this.lineNumber - 1}`,
+    );
   }
 
   private settleRefresh(ok: boolean): void {
@@ -152,22 +179,37 @@ class Replay {
     this.release?.();
   }
 
+  private readonly onSignal = (): void => {
+    const status = this.io.signal.reason;
+    this.stop(typeof status === 'number' ? status : ExitStatus.SIGINT);
+  };
+
+  /** "stopped by SIGINT: 1204 frames, ...", as a live run ends on a signal. */
+  private summary(status: number): void {
+    const output = this.output;
+    if (output === undefined) return;
+    const { pipeline, processor, sink, diagnostics } = output;
+    const totals = formatTotals({
+      frames: pipeline.counts.frames,
+      lines: sink.lines,
+      gaps: processor.counts.gaps,
+      resyncs: pipeline.counts.resyncs,
+      reconnects: this.reconnects,
+      badFrames: pipeline.counts.badFrames,
+      livePairs: processor.liveCount(),
+      resyncTimeouts: 0,
+    });
+    diagnostics.info(`stopped by ${status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM'}: ${totals}`);
+  }
+
   private require(): Output {
     if (this.output === undefined) throw this.bad('a record before the start record');
     return this.output;
   }
 
-  private parse(text: string): RecordLine {
-    try {
-      const record = JSON.parse(text) as RecordLine;
-      if (typeof record === 'object' && record !== null && typeof record.type === 'string') return record;
-    } catch {
-      // reported below
-    }
-    throw this.bad('not a recording line');
-  }
-
-  private bad(what: string): FileError {
-    return new FileError(`${this.options.file}:${this.lineNumber}: ${what}; is it a polo-ws --record file?`);
+  /** "FILE:LINE: reason", with a hint while no start record has shown the file is a recording. */
+  private bad(reason: string): FileError {
+    const hint = this.output === undefined ? '; is it a polo-ws --record file?' : '';
+    return new FileError(`${this.options.file}:${this.lineNumber}: ${reason}${hint}`);
   }
 }
