@@ -92,6 +92,15 @@ describe('exit statuses and error lines', () => {
     expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/127\.0\.0\.1:\d+ failed: .*ECONNREFUSED.*no reconnect left/);
   });
 
+  it('never shows --ws-url credentials: they appear as ***', async () => {
+    const server = await scripted();
+    const port = await closedPort();
+    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://user:secret@127.0.0.1:${port}`, '--max-reconnects', '0']);
+    expect(result.code).toBe(5);
+    expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/\*\*\*@127\.0\.0\.1:\d+\S* failed: /);
+    expect(result.stderr).not.toContain('secret');
+  });
+
   it('exits 5 when the server drops the connection without a close frame', async () => {
     const server = await scripted({ steps: ['[1010]'], end: 'cut' });
     const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0']);

@@ -218,6 +218,20 @@ describe('replay: a hostile or broken recording', () => {
     expectOneError(await runCli(['replay', process.execPath]), 6, /:1: not a recording line \(not JSON\); is it a polo-ws --record file\?\n$/);
   });
 
+  it('exits 6 for a recording that holds far more frames for a market refresh than a live run could', async () => {
+    // Live, input pauses once 16 MiB wait for a refresh; this file never writes the markets record they wait for.
+    const file = join(dir, 'held.ndjson');
+    const frame = (symbol: string, i: number): string =>
+      JSON.stringify({ type: 'frame', at: 1_700_000_000_000 + i, conn: 1, data: JSON.stringify({ channel: 'ticker', data: [{ symbol, close: '1', high: '1', low: '1', amount: '1', quantity: '1', dailyChange: '0', pad: 'x'.repeat(4000) }] }) });
+    const head = [
+      JSON.stringify({ type: 'start', api: 'v3', pairs: null, channels: ['ticker'] }),
+      JSON.stringify({ type: 'markets', at: 1_700_000_000_000, pairs: ['BTC_USDT'], byId: {}, frozen: [] }),
+    ];
+    const body = Array.from({ length: 13_000 }, (_, i) => frame(i === 0 ? 'NEW_USDT' : 'BTC_USDT', i));
+    writeFileSync(file, `${[...head, ...body].join('\n')}\n`);
+    expectOneError(await runCli(['replay', file], { timeoutMs: 9_000 }), 6, /held\.ndjson:\d+: over 48 MiB of frames wait for a markets record that a live run would have written/);
+  });
+
   it('replays a recording cut mid-line to its last whole line, with a warning and status 0', async () => {
     const lines = await recording();
     const whole = write('whole.ndjson', `${lines.join('\n')}\n`);

@@ -77,7 +77,7 @@ export class Pipeline {
   /** Frames received while a refresh runs, in order: queue[head] is the next. */
   private queue: Frame[] = [];
   private head = 0;
-  private heldBytes = 0;
+  private held = 0;
   private inputPaused = false;
   private lastUnknownRefreshAt = Number.NEGATIVE_INFINITY;
   private readonly refreshedFor = new Set<string>();
@@ -113,8 +113,8 @@ export class Pipeline {
     this.counts.frames++;
     if (this.busy !== undefined) {
       this.queue.push({ text, at });
-      this.heldBytes += text.length;
-      if (!this.inputPaused && this.heldBytes > MAX_HELD_BYTES) {
+      this.held += text.length;
+      if (!this.inputPaused && this.held > MAX_HELD_BYTES) {
         this.inputPaused = true;
         this.deps.onHolding?.(true);
       }
@@ -122,6 +122,11 @@ export class Pipeline {
     }
     const refresh = this.handle(text, at);
     if (refresh !== undefined) this.busy = this.drain({ text, at }, refresh);
+  }
+
+  /** Bytes of frame text held for a market refresh right now. */
+  get heldBytes(): number {
+    return this.held;
   }
 
   /** True while frames wait for a market refresh (they are data the pipeline has not read yet). */
@@ -185,7 +190,7 @@ export class Pipeline {
       return undefined;
     }
     const frame = this.queue[this.head++] as Frame;
-    this.heldBytes -= frame.text.length;
+    this.held -= frame.text.length;
     if (this.head >= 4096 && this.head * 2 >= this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;

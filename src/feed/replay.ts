@@ -3,11 +3,16 @@ import type { Writable } from 'node:stream';
 import { ExitStatus, FileError } from '../errors.js';
 import { createProtocol } from '../protocol/index.js';
 import type { Channel } from '../protocol/types.js';
+import { MAX_FRAME_BYTES } from './connection.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
+import { MAX_HELD_BYTES } from './pipeline.js';
 import { selectPairs } from './pairs.js';
 import { readLines, type FileLine } from './record-lines.js';
 import { marketsOf, parseRecord, type RecordLine } from './recording.js';
 import { formatTotals } from './stats.js';
+
+/** Frames a replay holds for a market refresh: the live bound, a frame in flight at the pause, and room. */
+const REPLAY_HELD_LIMIT = 2 * MAX_HELD_BYTES + MAX_FRAME_BYTES;
 
 export interface ReplayOptions extends Omit<OutputOptions, 'channels'> {
   readonly file: string;
@@ -141,6 +146,9 @@ class Replay {
     this.lastConn = record.conn;
     this.lastAt = record.at;
     output.pipeline.receive(record.data, record.at);
+    // Live, input pauses once MAX_HELD_BYTES wait for a refresh, so its markets record follows soon:
+    // a recording that holds far more is not one polo-ws wrote, and would only grow memory.
+    if (output.pipeline.heldBytes > REPLAY_HELD_LIMIT) throw this.bad(`over ${REPLAY_HELD_LIMIT / 2 ** 20} MiB of frames wait for a markets record that a live run would have written`);
     if (this.drained !== undefined) await this.drained;
   }
 

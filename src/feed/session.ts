@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { ExitStatus, WebSocketError } from '../errors.js';
-import { describe } from '../markets/http.js';
+import { describe, redactUrl } from '../markets/http.js';
 import type { ProtocolAdapter } from '../protocol/types.js';
 import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
@@ -68,6 +68,8 @@ class Session {
   private readonly sink: Output['sink'];
   private readonly pipeline: Output['pipeline'];
   private readonly stopper = new AbortController();
+  /** --ws-url as messages show it: credentials as ***. */
+  private readonly shownUrl: string;
   private readonly subscriber: Subscriber;
   private readonly refresher: MarketRefresher;
   private connection: Connection | undefined;
@@ -122,6 +124,7 @@ class Session {
         this.subscriber.subscribe(change.added);
       },
     });
+    this.shownUrl = redactUrl(options.wsUrl);
     io.signal.addEventListener('abort', this.onSignal);
   }
 
@@ -155,11 +158,11 @@ class Session {
       if (this.reconnects >= this.options.maxReconnects) {
         const status = await this.finish(ExitStatus.OK);
         if (end.normal || status !== ExitStatus.OK) return status;
-        throw new WebSocketError(`${lost(this.options.wsUrl, end)}; no reconnect left (--max-reconnects ${this.options.maxReconnects})`);
+        throw new WebSocketError(`${lost(this.shownUrl, end)}; no reconnect left (--max-reconnects ${this.options.maxReconnects})`);
       }
       this.reconnects++;
       const delay = backoffDelay(this.attempt++, this.io.random);
-      this.diagnostics.warn('reconnect', `${lost(this.options.wsUrl, end)}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
+      this.diagnostics.warn('reconnect', `${lost(this.shownUrl, end)}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
       this.processor.resetAll();
       await sleep(delay, undefined, { signal: this.stopper.signal }).catch(() => undefined);
     }
@@ -199,8 +202,8 @@ class Session {
             this.diagnostics.warn(
               'stale',
               what === 'frames'
-                ? `no data from ${this.options.wsUrl} for ${timeout / 1000} s: replacing the connection`
-                : `no market data from ${this.options.wsUrl} for ${this.options.dataTimeoutMs / 1000} s (only acks, pongs or errors): replacing the connection`,
+                ? `no data from ${this.shownUrl} for ${timeout / 1000} s: replacing the connection`
+                : `no market data from ${this.shownUrl} for ${this.options.dataTimeoutMs / 1000} s (only acks, pongs or errors): replacing the connection`,
             ),
           onClose: (info) => {
             this.connection = undefined;
