@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';
 import { startScriptedServer, type ScriptedServer } from './helpers/scripted-server.js';
 
 const tickerMap = { BTC_ETH: { id: 148 } };
-let servers: { close(): unknown }[] = [];
-afterEach(async () => {
-  for (const s of servers) await s.close();
-  servers = [];
+// Tests run concurrently, so servers are closed with the file, not after "each" test.
+const servers: { close(): unknown }[] = [];
+afterAll(async () => {
+  for (const s of servers.splice(0)) await s.close();
 });
 
 /** An HTTP server answering every request with this status and body. */
@@ -42,7 +42,7 @@ function oneErrorLine(stderr: string): string {
   return lines[0] as string;
 }
 
-describe('exit statuses and error lines', () => {
+describe.concurrent('exit statuses and error lines', () => {
   it('exits 3 with one line naming the URL when the ticker map answers HTTP 502 and no retry is left', async () => {
     const base = await restServer(502, 'bad gateway');
     const result = await runCli(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--rest-retries', '0']);

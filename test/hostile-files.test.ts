@@ -4,23 +4,24 @@ import { createReadStream, mkdtempSync, readFileSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { FileError, PoloError } from '../src/errors.js';
 import { runReplay } from '../src/feed/replay.js';
 import { parseFault, startSimulator, type SimServer } from '../src/sim/index.js';
 import { BIN, runCli, type CliResult } from './helpers/run-cli.js';
 
-let sim: SimServer | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
+// Tests run concurrently, so each simulator is closed with the file, not after "each" test.
+const running: SimServer[] = [];
+afterAll(async () => {
+  await Promise.all(running.splice(0).map((server) => server.close()));
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'polo-ws-hostile-files-'));
 
 /** The v3 simulator, `frames` market frames a connection, then a normal close. */
 async function simulator(frames: number, options: { rate?: number; faults?: string[] } = {}): Promise<SimServer> {
-  sim = await startSimulator({ api: 'v3', seed: 5, pairs: 10, rate: options.rate ?? 0, frames, faults: (options.faults ?? []).map(parseFault) });
+  const sim = await startSimulator({ api: 'v3', seed: 5, pairs: 10, rate: options.rate ?? 0, frames, faults: (options.faults ?? []).map(parseFault) });
+  running.push(sim);
   return sim;
 }
 
@@ -36,7 +37,7 @@ function expectOneError(result: CliResult, status: number, line: RegExp): void {
   expect(result.stderr).not.toMatch(/internal error|\n\s+at |RangeError|NaN/);
 }
 
-describe('--record: every write checked', () => {
+describe.concurrent('--record: every write checked', () => {
   it('exits 6 at once with the path and reason when the disk is full, stdout flushed', async () => {
     const server = await simulator(100_000, { rate: 200 });
     const started = Date.now();
@@ -108,7 +109,7 @@ describe('--record: every write checked', () => {
   });
 });
 
-describe('stderr: a reader that leaves', () => {
+describe.concurrent('stderr: a reader that leaves', () => {
   /** Runs `command` in bash; its output and the polo-ws status (PIPESTATUS[0]) printed last. */
   function shell(command: string): Promise<{ output: string; status: number }> {
     return new Promise((resolve, reject) => {
@@ -174,7 +175,7 @@ function write(name: string, text: string): string {
   return file;
 }
 
-describe('replay: a hostile or broken recording', () => {
+describe.concurrent('replay: a hostile or broken recording', () => {
   it('exits 6 with FILE:LINE: reason for each line of the wrong shape', async () => {
     const [start, markets] = (await recording()) as [string, string];
     const frame = (fields: string): string => `{"type":"frame",${fields}}`;
@@ -260,11 +261,15 @@ describe('replay: a hostile or broken recording', () => {
     let sentAt = 0;
     const result = await runCli(['replay', file, '--speed', '1'], {
       timeoutMs: 8_000,
+      // Once the first ten frames are printed the replay waits a day: signal it then (a fixed delay
+      // could land before a slow start has installed its signal handlers).
       onSpawn: (child) =>
-        setTimeout(() => {
-          sentAt = Date.now();
-          child.kill(signal);
-        }, 1_000),
+        child.stdout?.once('data', () =>
+          setTimeout(() => {
+            sentAt = Date.now();
+            child.kill(signal);
+          }, 300),
+        ),
     });
     expect(Date.now() - sentAt).toBeLessThan(1_000);
     expect(result.code).toBe(status);

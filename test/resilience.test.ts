@@ -1,14 +1,20 @@
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { StatsReporter } from '../src/feed/stats.js';
 import { startSimulator, type SimServer } from '../src/sim/index.js';
 import { BIN, runCli, untimed } from './helpers/run-cli.js';
 
-let sim: SimServer | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
+// Tests run concurrently, so each simulator is closed with the file, not after "each" test.
+const running: SimServer[] = [];
+afterAll(async () => {
+  await Promise.all(running.splice(0).map((server) => server.close()));
 });
+
+async function simulator(options: Parameters<typeof startSimulator>[0]): Promise<SimServer> {
+  const sim = await startSimulator(options);
+  running.push(sim);
+  return sim;
+}
 
 const legacyArgs = (s: SimServer): string[] => ['--api', 'legacy', '--rest-url', s.restUrl, '--ws-url', s.wsUrl];
 
@@ -34,9 +40,9 @@ function pipeInto(args: string[], reader: string, timeoutMs = 20_000): Promise<{
   });
 }
 
-describe('resilience', () => {
+describe.concurrent('resilience', () => {
   it.each(['legacy', 'v3'] as const)('replaces a %s connection that goes silent with its socket open, and completes the stream', async (api) => {
-    sim = await startSimulator({ api, seed: 5, pairs: 20, rate: 0, frames: 1200, faults: [{ kind: 'silence', atFrame: 400, ms: 6000 }] });
+    const sim = await simulator({ api, seed: 5, pairs: 20, rate: 0, frames: 1200, faults: [{ kind: 'silence', atFrame: 400, ms: 6000 }] });
     const started = Date.now();
     const result = await runCli(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--heartbeat-timeout', '1', '--max-reconnects', '1']);
     expect(result.code).toBe(0);
@@ -47,7 +53,7 @@ describe('resilience', () => {
   });
 
   it('ends quietly with status 0 when the reader leaves (polo-ws | head -n 5)', async () => {
-    sim = await startSimulator({ seed: 5, pairs: 20, rate: 0 });
+    const sim = await simulator({ seed: 5, pairs: 20, rate: 0 });
     const { status, out, err } = await pipeInto(legacyArgs(sim), 'head -n 5');
     expect(out.trimEnd().split('\n')).toHaveLength(5);
     expect(err).toBe('');
@@ -55,15 +61,18 @@ describe('resilience', () => {
   });
 
   it('holds the feed back for a reader that stalls, and every line still arrives', async () => {
-    sim = await startSimulator({ seed: 9, pairs: 50, rate: 0, frames: 60_000 });
+    const sim = await simulator({ seed: 9, pairs: 50, rate: 0, frames: 60_000 });
     const { status, out } = await pipeInto([...legacyArgs(sim), '--max-reconnects', '0'], '(sleep 2; wc -l)', 60_000);
     expect(status).toBe('0');
     expect(Number(out.trim())).toBe(sim.connections()[0]?.expectedLines().length);
   });
 
   it('--stats writes status lines to stderr and nothing extra to stdout', async () => {
-    sim = await startSimulator({ seed: 5, pairs: 10, rate: 200 });
-    const result = await runCli([...legacyArgs(sim), '--stats'], { onSpawn: (child) => setTimeout(() => child.kill('SIGINT'), 5600) });
+    const sim = await simulator({ seed: 5, pairs: 10, rate: 200 });
+    // SIGINT once the first stats line is out (5 s after the stream starts), not at a fixed time: a loaded machine starts slower.
+    const result = await runCli([...legacyArgs(sim), '--stats'], {
+      onSpawn: (child) => child.stderr?.on('data', (chunk: Buffer) => chunk.toString().includes('stats:') && child.kill('SIGINT')),
+    });
     expect(result.code).toBe(130);
     expect(result.stderr).toMatch(/^polo-ws: stats: \d+ frames\/s, \d+ lines\/s, 10 pairs live, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts$/m);
     expect(() => untimed(result.stdout)).not.toThrow();
