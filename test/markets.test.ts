@@ -80,6 +80,8 @@ describe('REST endpoints under --rest-url', () => {
     const legacy = parseLegacyTickerMap(JSON.parse(`{"BTC_ETH":{"id":148},${JSON.stringify(forged)}:{"id":149},"__proto__":{"id":150}}`), url);
     expect(legacy.pairs).toEqual(['BTC_ETH']);
     expect([...legacy.byId]).toEqual([['148', 'BTC_ETH']]);
+    // Left out, not silently: the stream reports them once.
+    expect(legacy.ignored).toEqual([forged, '__proto__']);
   });
 
   it('refuse a server message that is not text without throwing on it', () => {

@@ -82,6 +82,7 @@ export class Pipeline {
   private lastUnknownRefreshAt = Number.NEGATIVE_INFINITY;
   private readonly refreshedFor = new Set<string>();
   private readonly serverErrors = new Set<string>();
+  private readonly ignoredNames = new Set<string>();
   private busy: Promise<void> | undefined;
   private listing: Listing | undefined;
   private linesLeft: number;
@@ -97,10 +98,24 @@ export class Pipeline {
    */
   updateMarkets(markets: MarketMap, wanted: readonly string[] | undefined): ListingChange {
     this.listing ??= new Listing(wanted);
+    this.reportIgnored(markets.ignored ?? []);
     const { change, known } = this.listing.update(markets);
     this.deps.adapter.setMarkets(known);
     for (const pair of change.removed) this.deps.processor.forget(pair);
     return change;
+  }
+
+  /** Names a market list gave that cannot be printed safely: reported once each, never streamed. */
+  private reportIgnored(names: readonly string[]): void {
+    const fresh = names.filter((name) => !this.ignoredNames.has(name));
+    if (fresh.length === 0) return;
+    for (const name of fresh) if (this.ignoredNames.size < MAX_SERVER_ERRORS) this.ignoredNames.add(name);
+    const shown = fresh.slice(0, 3).map((name) => JSON.stringify(name.slice(0, 40))).join(', ');
+    this.deps.diagnostics.warn(
+      'markets',
+      `the market list names ${fresh.length} pair${fresh.length === 1 ? '' : 's'} that ${fresh.length === 1 ? 'is' : 'are'} not a plain name ` +
+        `(letters, digits, _ . -), left out: ${shown}${fresh.length > 3 ? ', ...' : ''}`,
+    );
   }
 
   /** The pairs to subscribe now, as the latest market list and --pairs decide them. */

@@ -40,6 +40,7 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
   }
   // A name is printed on every line of its pair: one that is not a plain name is left out.
   const pairs = entries.map(([pair]) => pair).filter(isSymbolText);
+  const ignored = entries.map(([pair]) => pair).filter((pair) => !isSymbolText(pair));
   if (pairs.length === 0) throw new BadMarketsError(url, `the ticker map from ${url} lists no pairs (with a plain name)`);
   const byId = new Map<string, string>();
   for (const pair of pairs) {
@@ -49,7 +50,7 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
     if (other !== undefined) throw new BadMarketsError(url, `the ticker map from ${url} gives id ${id} to both ${other} and ${pair}`);
     byId.set(id, pair);
   }
-  return { pairs, byId, frozen: new Set() };
+  return { pairs, byId, frozen: new Set(), ignored };
 }
 
 /** Fetches and validates the legacy ticker map. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
 import type { MarketMap } from '../protocol/types.js';
-import { isSymbolText } from '../protocol/guards.js';
+import { errorText, isSymbolText } from '../protocol/guards.js';
 import { zodIssue } from '../protocol/results.js';
 import { excerpt, fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
 
@@ -34,20 +34,24 @@ export function parseV3Markets(body: unknown, url: string): MarketMap {
   const seen = new Set<string>();
   const frozen = new Set<string>();
   const states = new Map<string, string>();
+  const ignored: string[] = [];
   for (const market of parsed.data) {
     // A name is printed on every line of its market: one that is not a plain name is left out.
-    if (!isSymbolText(market.symbol)) continue;
+    if (!isSymbolText(market.symbol)) {
+      ignored.push(market.symbol);
+      continue;
+    }
     seen.add(market.symbol);
     if (market.state !== undefined) states.set(market.symbol, market.state);
     if (market.state !== undefined && market.state !== 'NORMAL') frozen.add(market.symbol);
   }
   if (seen.size === 0) throw new BadMarketsError(url, `the market list from ${url} lists no markets (with a plain name)`);
-  return { pairs: [...seen], byId: new Map(), frozen, states };
+  return { pairs: [...seen], byId: new Map(), frozen, states, ignored };
 }
 
 /** A server's message as short text: any JSON value (String() of an object can throw). */
 function serverText(message: unknown): string {
-  return excerpt(typeof message === 'string' ? message : (JSON.stringify(message) ?? String(message)));
+  return excerpt(errorText(message));
 }
 
 /** Fetches and validates the v3 market list. */

@@ -83,6 +83,8 @@ export interface MarketMap {
   readonly frozen: ReadonlySet<string>;
   /** The exchange's own word for each pair's state (v3 `state`), where it gives one. */
   readonly states?: ReadonlyMap<string, string>;
+  /** Names the list gave that are not plain names (see guards.isSymbolText): left out, reported. */
+  readonly ignored?: readonly string[];
 }
 
 /**
