@@ -5,6 +5,7 @@ import { describe, redactUrl } from '../markets/http.js';
 import type { ProtocolAdapter } from '../protocol/types.js';
 import { backoffDelay } from './backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
+import { InputPause } from './input-pause.js';
 import { createOutput, type Output, type OutputOptions } from './output.js';
 import { selectPairs } from './pairs.js';
 import type { Recorder, RecorderHooks } from './recording.js';
@@ -74,8 +75,7 @@ class Session {
   private readonly refresher: MarketRefresher;
   private connection: Connection | undefined;
   private stopStatus: number | undefined;
-  /** Why input is paused: stdout is full, frames held for a market refresh filled their bound, or the recording's buffer is full. */
-  private readonly pausedFor = new Set<'stdout' | 'refresh' | 'record'>();
+  private readonly input = new InputPause();
   private reconnects = 0;
   private attempt = 0;
   private connections = 0;
@@ -88,9 +88,9 @@ class Session {
     private readonly io: SessionIO,
   ) {
     ({ diagnostics: this.diagnostics, processor: this.processor, sink: this.sink, pipeline: this.pipeline } = createOutput(adapter, options, io, {
-      onBlocked: () => this.setPaused('stdout', true),
-      onDrained: () => this.setPaused('stdout', false),
-      onHolding: (full) => this.setPaused('refresh', full),
+      onBlocked: () => this.input.set('stdout', true),
+      onDrained: () => this.input.set('stdout', false),
+      onHolding: (full) => this.input.set('refresh', full),
       onEnd: (status) => this.stop(status),
       refreshMarkets: () => this.refresher.refresh(),
       resync: (pair) => this.subscriber.resync(pair),
@@ -207,6 +207,7 @@ class Session {
             ),
           onClose: (info) => {
             this.connection = undefined;
+            this.input.attach(undefined);
             this.subscriber.closed();
             resolve(info);
           },
@@ -221,17 +222,8 @@ class Session {
         },
       );
       this.connection = connection;
-      if (this.pausedFor.size > 0) connection.pause();
+      this.input.attach(connection);
     });
-  }
-
-  private setPaused(reason: 'stdout' | 'refresh' | 'record', paused: boolean): void {
-    const was = this.pausedFor.size > 0;
-    if (paused) this.pausedFor.add(reason);
-    else this.pausedFor.delete(reason);
-    const now = this.pausedFor.size > 0;
-    if (now && !was) this.connection?.pause();
-    else if (!now && was) this.connection?.resume();
   }
 
   private stop(status: number): void {
@@ -250,7 +242,7 @@ class Session {
       this.diagnostics.error(error.message);
       this.stop(ExitStatus.FILE);
     },
-    onFull: (full) => this.setPaused('record', full),
+    onFull: (full) => this.input.set('record', full),
   };
 
   private readonly onSignal = (): void => {
@@ -285,7 +277,6 @@ class Session {
       resyncTimeouts: this.subscriber.resyncTimeouts,
     };
   }
-
 }
 
 function lost(url: string, end: CloseInfo): string {
