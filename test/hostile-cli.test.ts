@@ -134,24 +134,24 @@ describe('a REST body is bounded', () => {
 
 describe('a signal ends a REST wait at once', () => {
   for (const api of ['v3', 'legacy']) {
-    it(`exits 130 with the summary within a second of SIGINT while the ${api} market list hangs, no retry warning`, async () => {
+    it(`exits 130 with the summary within 3 s of SIGINT (not the whole wait) while the ${api} market list hangs, no retry warning`, async () => {
       const server = await restServer(silent);
       const sent = { at: 0 };
       const result = await runCli(['--api', api, '--rest-url', server.url, '--ws-url', 'ws://127.0.0.1:1'], {
         timeoutMs: 8_000,
         onSpawn: sigintWhen(() => server.requests.length > 0, sent),
       });
-      expect(Date.now() - sent.at).toBeLessThan(1_000);
+      expect(Date.now() - sent.at).toBeLessThan(3_000);
       expect(result.code).toBe(130);
       expect(result.stderr).toMatch(/^polo-ws: stopped by SIGINT: 0 frames, 0 lines, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts\n$/);
     });
   }
 
-  it('exits 130 within a second of SIGINT while waiting out a Retry-After', async () => {
+  it('exits 130 within 3 s of SIGINT (not the whole wait) while waiting out a Retry-After', async () => {
     const server = await restServer((_req, res) => res.writeHead(503, { 'retry-after': '60' }).end());
     const sent = { at: 0 };
     const result = await runCli(['--rest-url', server.url], { timeoutMs: 8_000, onSpawn: sigintWhen(() => server.requests.length > 0, sent) });
-    expect(Date.now() - sent.at).toBeLessThan(1_000);
+    expect(Date.now() - sent.at).toBeLessThan(3_000);
     expect(result.code).toBe(130);
     expect(server.requests).toHaveLength(1);
     expect(result.stderr).toMatch(/stopped by SIGINT/);

@@ -249,7 +249,7 @@ describe.concurrent('replay: a hostile or broken recording', () => {
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
-  ] as const)('--speed: %s ends the wait for the next frame within a second, with the summary', async (signal, status) => {
+  ] as const)('--speed: %s ends the wait for the next frame at once (within 3 s), with the summary', async (signal, status) => {
     const lines = await recording();
     // Ten frames on time, then the rest a day later.
     let frames = 0;
@@ -271,7 +271,7 @@ describe.concurrent('replay: a hostile or broken recording', () => {
           }, 300),
         ),
     });
-    expect(Date.now() - sentAt).toBeLessThan(1_000);
+    expect(Date.now() - sentAt).toBeLessThan(3_000);
     expect(result.code).toBe(status);
     expect(result.stderr).toMatch(new RegExp(`^polo-ws: stopped by ${signal}: 10 frames, \\d+ lines, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts\\n$`));
     expect(result.stdout.length).toBeGreaterThan(0);
