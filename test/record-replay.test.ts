@@ -27,6 +27,12 @@ describe.each<SimApi>(['v3', 'legacy'])('--record and replay (%s)', (api) => {
     const records = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { type: string; conn?: number });
     expect(records[0]).toMatchObject({ type: 'start', api });
     expect(new Set(records.filter((r) => r.type === 'frame').map((r) => r.conn))).toEqual(new Set([1, 2]));
+    // Each connection's end is recorded in band, as the pipeline took it.
+    expect(records.filter((r) => r.type === 'disconnect').map((r) => r.conn)).toEqual([1, 2]);
+    // A recording made before disconnect records replays the same: a new connection number implies one.
+    const older = join(dir, `${api}-older.ndjson`);
+    writeFileSync(older, readFileSync(file, 'utf8').split('\n').filter((line) => !line.includes('"type":"disconnect"')).join('\n'));
+    expect((await runCli(['replay', older, '--top'])).stdout).toBe(live.stdout);
   });
 });
 

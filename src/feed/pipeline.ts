@@ -5,6 +5,7 @@ import type { LinePrinter } from '../output/format.js';
 import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
 import { excerpt } from '../markets/http.js';
 import type { Channel, MarketMap } from '../protocol/types.js';
+import { HeldFrames, type Input } from './held-frames.js';
 import { Listing, type ListingChange } from './listing.js';
 
 export interface PipelineDeps {
@@ -53,10 +54,12 @@ const MAX_REFRESHED_IDS = 10_000;
 /** Distinct server error texts remembered (each is reported once); a hostile server cannot grow this. */
 const MAX_SERVER_ERRORS = 1000;
 
-interface Frame {
-  readonly text: string;
-  readonly at: number;
-}
+/**
+ * What a frame was, as receive() tells it: market data (a book, trade or ticker: the proof a
+ * connection is healthy), control (acks, pongs, errors), skipped (bad, or for an unknown pair),
+ * or held (it waits, with those after it, for a market refresh).
+ */
+export type FrameKind = 'data' | 'control' | 'skipped' | 'held';
 
 /** Running counts for the summary and --stats. */
 export interface PipelineCounts {
@@ -64,8 +67,6 @@ export interface PipelineCounts {
   badFrames: number;
   unknownPairFrames: number;
   resyncs: number;
-  /** Frames that carried market data (a book, trade or ticker event): the proof a connection is healthy. */
-  marketFrames: number;
 }
 
 /**
@@ -73,11 +74,9 @@ export interface PipelineCounts {
  * pair id the market map lacks holds the queue while the map is fetched again (once per id).
  */
 export class Pipeline {
-  readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0, marketFrames: 0 };
-  /** Frames received while a refresh runs, in order: queue[head] is the next. */
-  private queue: Frame[] = [];
-  private head = 0;
-  private held = 0;
+  readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0 };
+  /** Inputs received while a refresh runs, in order. */
+  private readonly queue = new HeldFrames();
   private inputPaused = false;
   private lastUnknownRefreshAt = Number.NEGATIVE_INFINITY;
   private readonly refreshedFor = new Set<string>();
@@ -123,25 +122,40 @@ export class Pipeline {
     return this.listing?.pairs ?? [];
   }
 
-  /** Takes one raw text frame received at `at` (epoch ms). */
-  receive(text: string, at: number): void {
+  /** Takes one raw text frame received at `at` (epoch ms), and says what it was. */
+  receive(text: string, at: number): FrameKind {
     this.counts.frames++;
     if (this.busy !== undefined) {
-      this.queue.push({ text, at });
-      this.held += text.length;
-      if (!this.inputPaused && this.held > MAX_HELD_BYTES) {
-        this.inputPaused = true;
-        this.deps.onHolding?.(true);
-      }
-      return;
+      this.hold({ text, at });
+      return 'held';
     }
-    const refresh = this.handle(text, at);
-    if (refresh !== undefined) this.busy = this.drain({ text, at }, refresh);
+    const outcome = this.handle(text, at);
+    if (typeof outcome === 'string') return outcome;
+    this.busy = this.drain({ text, at }, outcome);
+    return 'held';
+  }
+
+  /**
+   * The connection the frames came on ended (live: it closed; replayed: its record): every book is
+   * untrusted until its next snapshot. An input like a frame, so it takes effect after the frames
+   * before it, whichever of them wait for a refresh.
+   */
+  disconnect(at: number): void {
+    if (this.busy !== undefined) this.hold({ disconnect: true, at });
+    else this.deps.processor.resetAll();
   }
 
   /** Bytes of frame text held for a market refresh right now. */
   get heldBytes(): number {
-    return this.held;
+    return this.queue.bytes;
+  }
+
+  private hold(input: Input): void {
+    this.queue.push(input);
+    if (!this.inputPaused && this.queue.bytes > MAX_HELD_BYTES) {
+      this.inputPaused = true;
+      this.deps.onHolding?.(true);
+    }
   }
 
   /** True while frames wait for a market refresh (they are data the pipeline has not read yet). */
@@ -154,17 +168,14 @@ export class Pipeline {
     while (this.busy !== undefined) await this.busy;
   }
 
-  /** Handles one frame; returns a market refresh to wait for when the frame must be tried again after it. */
-  private handle(text: string, at: number): Promise<boolean> | undefined {
+  /** Handles one frame: what it was, or a market refresh to wait for when it must be tried again after it. */
+  private handle(text: string, at: number): FrameKind | Promise<boolean> {
     const result = this.deps.adapter.decode(text);
-    if (result.ok) {
-      this.print(result.events, at);
-      return undefined;
-    }
+    if (result.ok) return this.print(result.events, at) ? 'data' : 'control';
     if (result.reason === 'bad-frame') {
       this.counts.badFrames++;
       this.deps.diagnostics.warn('bad-frame', `bad frame #${this.counts.badFrames} skipped (${result.detail}): ${excerpt(text, 80)}`);
-      return undefined;
+      return 'skipped';
     }
     if (!this.refreshedFor.has(result.pairId) && at - this.lastUnknownRefreshAt >= UNKNOWN_REFRESH_EVERY_MS) {
       // Maybe a pair listed after start-up: fetch the map again (once per id, not too often) before deciding.
@@ -178,17 +189,18 @@ export class Pipeline {
       'unknown-pair',
       `frame for unknown pair ${/^\d+$/.test(result.pairId) ? 'id ' : ''}${result.pairId} skipped (#${this.counts.unknownPairFrames}; not in the market map): ${excerpt(text, 80)}`,
     );
-    return undefined;
+    return 'skipped';
   }
 
-  /** Holds later frames in order while a refresh runs, then handles them. */
-  private async drain(first: Frame, refresh: Promise<boolean>): Promise<void> {
-    let next: Frame | undefined = first;
+  /** Holds later inputs in order while a refresh runs, then handles them. */
+  private async drain(first: Input, refresh: Promise<boolean>): Promise<void> {
+    let next: Input | undefined = first;
     let wait: Promise<boolean> | undefined = refresh;
     while (next !== undefined) {
       if (wait !== undefined) await wait;
-      wait = this.handle(next.text, next.at);
-      if (wait === undefined) next = this.nextHeld();
+      const outcome = 'text' in next ? this.handle(next.text, next.at) : this.deps.processor.resetAll();
+      wait = typeof outcome === 'object' ? outcome : undefined;
+      if (wait === undefined) next = this.queue.next();
     }
     this.busy = undefined;
     if (this.inputPaused) {
@@ -197,23 +209,8 @@ export class Pipeline {
     }
   }
 
-  /** The next held frame, or undefined; the array is compacted as it empties (shift() is O(n)). */
-  private nextHeld(): Frame | undefined {
-    if (this.head >= this.queue.length) {
-      this.queue = [];
-      this.head = 0;
-      return undefined;
-    }
-    const frame = this.queue[this.head++] as Frame;
-    this.held -= frame.text.length;
-    if (this.head >= 4096 && this.head * 2 >= this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
-    return frame;
-  }
-
-  private print(events: readonly FeedEvent[], at: number): void {
+  /** Prints a decoded frame's events; true when they held market data. */
+  private print(events: readonly FeedEvent[], at: number): boolean {
     const { processor, printer, sink, confirmations } = this.deps;
     const buffer = sink.buffer;
     buffer.limit = this.linesLeft;
@@ -236,12 +233,12 @@ export class Pipeline {
         this.deps.resync(gap.pair);
       }
     }
-    if (market) this.counts.marketFrames++;
     const printed = buffer.count;
-    if (printed === 0) return;
+    if (printed === 0) return market;
     this.linesLeft -= printed;
     sink.commit();
     if (this.linesLeft <= 0) this.deps.onMaxLines();
+    return market;
   }
 
   /** Acks and server errors: they confirm or explain subscriptions, and print nothing. */

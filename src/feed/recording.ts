@@ -14,6 +14,7 @@ import type { ApiName, Channel, MarketMap } from '../protocol/types.js';
  *   {"type":"markets","at":1700000000000,"pairs":[...],"byId":{...},"frozen":[...]}   (start-up and every refresh)
  *   {"type":"markets-failed","at":...}                                              (a refresh that failed)
  *   {"type":"frame","at":1700000000123,"conn":1,"data":"<the frame's text, as received>"}
+ *   {"type":"disconnect","at":1700000000456,"conn":1}                             (that connection ended)
  * `pairs` in start is the --pairs selection (null: every pair); `at` is the receive time in epoch ms.
  */
 export type RecordLine =
@@ -26,7 +27,8 @@ export type RecordLine =
       readonly frozen: readonly string[];
     }
   | { readonly type: 'markets-failed'; readonly at: number }
-  | { readonly type: 'frame'; readonly at: number; readonly conn: number; readonly data: string };
+  | { readonly type: 'frame'; readonly at: number; readonly conn: number; readonly data: string }
+  | { readonly type: 'disconnect'; readonly at: number; readonly conn: number };
 
 /** What a Recorder tells the run it records. */
 export interface RecorderHooks {
@@ -85,6 +87,11 @@ export class Recorder {
 
   frame(at: number, conn: number, data: string): void {
     this.write({ type: 'frame', at, conn, data });
+  }
+
+  /** Connection `conn` ended: a replay untrusts every book here, as the live run did. */
+  disconnect(at: number, conn: number): void {
+    this.write({ type: 'disconnect', at, conn });
   }
 
   /**
@@ -163,6 +170,11 @@ const RECORD_SCHEMAS = {
     at: time,
     conn: z.number({ error: 'expected a connection number' }).int().positive().max(Number.MAX_SAFE_INTEGER),
     data: z.string({ error: "expected the frame's text (a string)" }),
+  }),
+  disconnect: z.object({
+    type: z.literal('disconnect'),
+    at: time,
+    conn: z.number({ error: 'expected a connection number' }).int().positive().max(Number.MAX_SAFE_INTEGER),
   }),
 } as const;
 

@@ -59,6 +59,8 @@ class Replay {
   private release: (() => void) | undefined;
   private pendingRefresh: ((ok: boolean) => void) | undefined;
   private lastConn: number | undefined;
+  /** A disconnect record has ended lastConn: the next connection needs no inferred one. */
+  private disconnected = false;
   private lastAt: number | undefined;
   private reconnects = 0;
   private lineNumber = 0;
@@ -88,6 +90,7 @@ class Replay {
     if (record.type === 'start') this.begin(record);
     else if (record.type === 'markets') this.markets(record);
     else if (record.type === 'markets-failed') this.settleRefresh(false);
+    else if (record.type === 'disconnect') this.disconnect(record.at);
     else await this.frame(record);
   }
 
@@ -134,11 +137,12 @@ class Replay {
 
   private async frame(record: Extract<RecordLine, { type: 'frame' }>): Promise<void> {
     const output = this.require();
-    // A new connection in the recording was a reconnect: books start again from snapshots.
     if (this.lastConn !== undefined && record.conn !== this.lastConn) {
-      output.processor.resetAll();
+      // Recordings made before disconnect records show a reconnect only by the new number.
+      if (!this.disconnected) output.pipeline.disconnect(record.at);
       this.reconnects++;
     }
+    this.disconnected = false;
     if (this.options.speed !== undefined && this.lastAt !== undefined && record.at > this.lastAt) {
       await this.pace((record.at - this.lastAt) / this.options.speed);
       if (this.stopped) return;
@@ -150,6 +154,12 @@ class Replay {
     // a recording that holds far more is not one polo-ws wrote, and would only grow memory.
     if (output.pipeline.heldBytes > REPLAY_HELD_LIMIT) throw this.bad(`over ${REPLAY_HELD_LIMIT / 2 ** 20} MiB of frames wait for a markets record that a live run would have written`);
     if (this.drained !== undefined) await this.drained;
+  }
+
+  /** The recorded connection ended: the same input the live run gave its pipeline. */
+  private disconnect(at: number): void {
+    this.require().pipeline.disconnect(at);
+    this.disconnected = true;
   }
 
   /** Waits `ms` (--speed), in timer-sized steps; a signal ends the wait at once. */

@@ -163,7 +163,6 @@ class Session {
       this.reconnects++;
       const delay = backoffDelay(this.attempt++, this.io.random);
       this.diagnostics.warn('reconnect', `${lost(this.shownUrl, end)}; reconnecting in ${(delay / 1000).toFixed(1)} s`);
-      this.processor.resetAll();
       await sleep(delay, undefined, { signal: this.stopper.signal }).catch(() => undefined);
     }
   }
@@ -190,13 +189,11 @@ class Session {
           onOpen: () => this.subscriber.open(connection, this.pipeline.pairs),
           onMessage: (text) => {
             this.options.recorder?.frame(connection.lastFrameTime, number, text);
-            const before = this.pipeline.counts.marketFrames;
-            this.pipeline.receive(text, connection.lastFrameTime);
+            const kind = this.pipeline.receive(text, connection.lastFrameTime);
             // Only market data proves the connection healthy: acks, pongs and errors come from storming servers too.
-            if (this.pipeline.counts.marketFrames !== before) {
-              this.attempt = 0;
-              connection.markData();
-            } else if (this.pipeline.holding) connection.markData();
+            if (kind === 'data') this.attempt = 0;
+            // A frame held for a refresh is data not read yet: the stale clock waits for the refresh, which has its own limit.
+            if (kind === 'data' || kind === 'held') connection.markData();
           },
           onStale: (what) =>
             this.diagnostics.warn(
@@ -206,6 +203,9 @@ class Session {
                 : `no market data from ${this.shownUrl} for ${this.options.dataTimeoutMs / 1000} s (only acks, pongs or errors): replacing the connection`,
             ),
           onClose: (info) => {
+            // In band: the frames before the close are handled first, then every book is untrusted.
+            this.options.recorder?.disconnect(this.io.now(), number);
+            this.pipeline.disconnect(this.io.now());
             this.connection = undefined;
             this.input.attach(undefined);
             this.subscriber.closed();
