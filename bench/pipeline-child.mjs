@@ -1,4 +1,4 @@
-// Row (b): polo-ws's frame-to-line stack (createOutput + the legacy adapter) in-process, writing to
+// Row (b): polo-ws's frame-to-line stack (createChain + the legacy adapter) in-process, writing to
 // a sink that discards, fed from a --record file held in memory. Run in a fresh process so its
 // RSS compares with the other rows; CPU and wall are taken around the feeding alone (reading and
 // parsing the recording is not counted).
@@ -8,7 +8,7 @@
 // Prints one JSON line on stdout: {cpu, user, sys, wall, rssMb, rssBeforeMb, frames, lines}.
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
-import { createOutput } from '../dist/feed/output.js';
+import { createChain } from '../dist/feed/chain.js';
 import { marketsOf } from '../dist/feed/recording.js';
 import { createProtocol } from '../dist/protocol/index.js';
 
@@ -53,7 +53,7 @@ const adapter = createProtocol(start.api, 'http://bench.invalid');
 adapter.setMarkets(markets);
 let drained;
 let release;
-const output = createOutput(
+const output = createChain(
   adapter,
   // The CLI's defaults, so the lines are the ones row (c) prints.
   { depth: 1, top: false, channels: new Set(start.channels), format: 'text', timestamp: 'local', maxLines: Number.POSITIVE_INFINITY },

@@ -1,7 +1,7 @@
 import v8 from 'node:v8';
 import { run } from './cli.js';
 import { ExitStatus, PoloError } from './errors.js';
-import { printable, printableLines } from './output/printable.js';
+import { printable, printableLines } from './printable.js';
 
 // A streamer's live data is small (books, a few MB) but it allocates fast; V8's defaults let the
 // young generation and the old-space limit grow far past that under a burst (measured: peaks of

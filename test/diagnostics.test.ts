@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../src/output/diagnostics.js';
-import { backoffDelay } from '../src/feed/backoff.js';
+import { backoffDelay } from '../src/backoff.js';
 import { parseRetryAfter } from '../src/markets/http.js';
 
 describe('Diagnostics', () => {

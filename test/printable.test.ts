@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../src/output/diagnostics.js';
-import { printable, printableLines } from '../src/output/printable.js';
+import { printable, printableLines } from '../src/printable.js';
 
 describe('printable', () => {
   it('escapes every control byte, so peer text stays one line and never reaches the terminal raw', () => {

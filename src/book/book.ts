@@ -1,13 +1,8 @@
 import { canonicalDecimal, compareDecimal, fractionDigits, isZeroDecimal } from './decimal.js';
+import type { Level, Side } from '../protocol/types.js';
 import { SortedPrices } from './sorted-prices.js';
 
-/** One price level as the exchange wrote it. */
-export interface Level {
-  readonly price: string;
-  readonly size: string;
-}
-
-export type Side = 'bid' | 'ask';
+export type { Level, Side };
 
 /**
  * One side of a book: size by price in a Map keyed by the exchange's own price text (so a

@@ -4,8 +4,7 @@
  * "403171621.65163678" does not survive one, and two prices a float cannot tell apart are two levels).
  */
 
-/** A non-negative plain decimal: digits, optionally a point and more digits. No sign, no exponent. */
-export const DECIMAL_PATTERN = /^\d{1,40}(?:\.\d{1,40})?$/;
+export { DECIMAL_PATTERN } from '../protocol/guards.js';
 
 /** True when the decimal string is zero ("0", "0.00000000"): only zeros and at most a point. */
 export function isZeroDecimal(text: string): boolean {

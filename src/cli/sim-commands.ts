@@ -3,7 +3,7 @@ import { addStreamOptions, stream, type CliIO, type StreamFlags } from './stream
 import { defaultSimOptions, parseFault, type SimApi, type SimFault, type SimOptions } from '../sim/options.js';
 import { integerOption } from './options.js';
 import { UsageError } from '../errors.js';
-import { describe } from '../markets/http.js';
+import { describe } from '../printable.js';
 
 interface SimFlags {
   readonly api: SimApi;

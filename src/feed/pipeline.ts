@@ -1,12 +1,12 @@
 import type { BookProcessor } from '../book/processor.js';
 import type { Diagnostics } from '../output/diagnostics.js';
 import type { LineSink } from '../output/sink.js';
-import type { LinePrinter } from '../output/format.js';
+import type { LinePrinter } from '../output/lines.js';
 import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
-import { excerpt } from '../markets/http.js';
 import type { Channel, MarketMap } from '../protocol/types.js';
 import { HeldFrames, type Input } from './held-frames.js';
 import { Listing, type ListingChange } from './listing.js';
+import { excerpt } from '../printable.js';
 
 export interface PipelineDeps {
   readonly adapter: ProtocolAdapter;

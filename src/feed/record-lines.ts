@@ -2,8 +2,8 @@ import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { addAbortSignal } from 'node:stream';
 import { FileError } from '../errors.js';
-import { describe } from '../markets/http.js';
 import { MAX_FRAME_BYTES } from './connection.js';
+import { describe } from '../printable.js';
 
 /** One line of a recording file. */
 export interface FileLine {

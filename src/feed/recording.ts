@@ -3,10 +3,9 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { z } from 'zod';
 import { FileError } from '../errors.js';
-import { describe } from '../markets/http.js';
 import { SYMBOL_TEXT, isRecord } from '../protocol/guards.js';
-import { zodIssue } from '../protocol/results.js';
 import type { ApiName, Channel, MarketMap } from '../protocol/types.js';
+import { describe, zodIssue } from '../printable.js';
 
 /**
  * A recording (--record FILE) is NDJSON, one record per line:

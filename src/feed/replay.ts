@@ -4,7 +4,7 @@ import { ExitStatus, FileError } from '../errors.js';
 import { createProtocol } from '../protocol/index.js';
 import type { Channel } from '../protocol/types.js';
 import { MAX_FRAME_BYTES } from './connection.js';
-import { createOutput, type Output, type OutputOptions } from './output.js';
+import { createChain, type Chain, type OutputOptions } from './chain.js';
 import { MAX_HELD_BYTES } from './pipeline.js';
 import { selectPairs } from './pairs.js';
 import { readLines, type FileLine } from './record-lines.js';
@@ -52,7 +52,7 @@ export async function runReplay(options: ReplayOptions, io: ReplayIO): Promise<n
 }
 
 class Replay {
-  private output: Output | undefined;
+  private output: Chain | undefined;
   private pairsWanted: readonly string[] | undefined;
   private stopStatus: number | undefined;
   private drained: Promise<void> | undefined;
@@ -115,7 +115,7 @@ class Replay {
     if (this.output !== undefined) throw this.bad('a second start record');
     const adapter = createProtocol(record.api, 'http://replay.invalid');
     const channels = this.options.channels ?? new Set(record.channels);
-    this.output = createOutput(adapter, { ...this.options, channels }, this.io, {
+    this.output = createChain(adapter, { ...this.options, channels }, this.io, {
       onBlocked: () => this.block(),
       onDrained: () => this.release?.(),
       onEnd: (status) => this.stop(status),
@@ -220,7 +220,7 @@ class Replay {
     diagnostics.info(`stopped by ${status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM'}: ${totals}`);
   }
 
-  private require(): Output {
+  private require(): Chain {
     if (this.output === undefined) throw this.bad('a record before the start record');
     return this.output;
   }

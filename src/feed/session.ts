@@ -1,17 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { ExitStatus, WebSocketError } from '../errors.js';
-import { describe, redactUrl } from '../markets/http.js';
+import { redactUrl } from '../markets/http.js';
 import type { ProtocolAdapter } from '../protocol/types.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../backoff.js';
 import { Connection, type CloseInfo } from './connection.js';
 import { InputPause } from './input-pause.js';
-import { createOutput, type Output, type OutputOptions } from './output.js';
+import { createChain, type Chain, type OutputOptions } from './chain.js';
 import { selectPairs } from './pairs.js';
 import type { Recorder, RecorderHooks } from './recording.js';
 import { MarketRefresher } from './refresh.js';
 import { formatTotals, StatsReporter, type Totals } from './stats.js';
 import { Subscriber } from './subscriber.js';
+import { describe } from '../printable.js';
 
 export interface SessionOptions extends OutputOptions {
   readonly wsUrl: string;
@@ -64,10 +65,10 @@ export async function runSession(adapter: ProtocolAdapter, options: SessionOptio
 }
 
 class Session {
-  private readonly diagnostics: Output['diagnostics'];
-  private readonly processor: Output['processor'];
-  private readonly sink: Output['sink'];
-  private readonly pipeline: Output['pipeline'];
+  private readonly diagnostics: Chain['diagnostics'];
+  private readonly processor: Chain['processor'];
+  private readonly sink: Chain['sink'];
+  private readonly pipeline: Chain['pipeline'];
   private readonly stopper = new AbortController();
   /** --ws-url as messages show it: credentials as ***. */
   private readonly shownUrl: string;
@@ -87,7 +88,7 @@ class Session {
     private readonly options: SessionOptions,
     private readonly io: SessionIO,
   ) {
-    ({ diagnostics: this.diagnostics, processor: this.processor, sink: this.sink, pipeline: this.pipeline } = createOutput(adapter, options, io, {
+    ({ diagnostics: this.diagnostics, processor: this.processor, sink: this.sink, pipeline: this.pipeline } = createChain(adapter, options, io, {
       onBlocked: () => this.input.set('stdout', true),
       onDrained: () => this.input.set('stdout', false),
       onHolding: (full) => this.input.set('refresh', full),

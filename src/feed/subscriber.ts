@@ -1,8 +1,8 @@
 import type { Diagnostics } from '../output/diagnostics.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
-import { excerpt } from '../markets/http.js';
 import type { Confirmations } from './pipeline.js';
 import { MAX_TRIES, SubscriptionTracker, type Overdue } from './subscriptions.js';
+import { excerpt } from '../printable.js';
 
 /** Where subscribe messages go: the current connection. */
 export interface Sender {

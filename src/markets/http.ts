@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { BadMarketsError, HttpError, PoloError } from '../errors.js';
-import { backoffDelay } from '../feed/backoff.js';
+import { backoffDelay } from '../backoff.js';
+import { describe, excerpt } from '../printable.js';
 
 /** How REST requests are made: per-request timeout and retries of transient failures. */
 export interface RestOptions {
@@ -184,25 +185,7 @@ export function redactUrl(url: string): string {
   return url.replace(USERINFO, '$1***@');
 }
 
-/** A short, one-line description of a network error: its message and code. */
-export function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  const inner = (error as { cause?: unknown }).cause;
-  let message = error.message;
-  if (inner instanceof Error && (message === '' || message === 'fetch failed')) message = inner.message;
-  if (error instanceof AggregateError && error.errors.length > 0) message = describe(error.errors[0]);
-  const withCode = typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
-  return withCode.replace(/\s+/g, ' ').trim();
-}
 
-/** The first characters of a body, on one line, for an error message. */
-export function excerpt(text: string, max = 120): string {
-  // Only the start is flattened: a body or frame may be megabytes.
-  const head = text.length > max * 4 ? text.slice(0, max * 4) : text;
-  const flat = head.replace(/\s+/g, ' ').trim();
-  return flat.length > max || head.length < text.length ? `${flat.slice(0, max)}…` : flat;
-}
 
 /**
  * An endpoint under a REST base: `path` appended to the base's own path (so a base may sit under a

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
-import type { MarketMap } from '../protocol/types.js';
-import { isSymbolText } from '../protocol/guards.js';
-import { zodIssue } from '../protocol/results.js';
-import { excerpt, fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
+import { isSymbolText, type MarketMap } from './market-map.js';
+import { fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
+import { excerpt, zodIssue } from '../printable.js';
 
 /** The legacy REST path the reference script used, and its query; appended to --rest-url. */
 export const LEGACY_TICKER_PATH = '/public';

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { BadMarketsError } from '../errors.js';
-import type { MarketMap } from '../protocol/types.js';
-import { errorText, isSymbolText } from '../protocol/guards.js';
-import { zodIssue } from '../protocol/results.js';
-import { excerpt, fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
+import { isSymbolText, type MarketMap } from './market-map.js';
+import { fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
+import { errorText, excerpt, zodIssue } from '../printable.js';
 
 /** The v3 REST path listing every market; appended to --rest-url's path. */
 export const V3_MARKETS_PATH = '/markets';

@@ -1,4 +1,4 @@
-import { printable } from './printable.js';
+import { printable } from '../printable.js';
 
 /**
  * stderr diagnostics: one line each (control characters escaped, so peer text can neither forge a

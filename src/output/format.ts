@@ -1,14 +1,8 @@
-import type { Printer } from '../book/processor.js';
 import type { Channel } from '../protocol/types.js';
 import { JsonPrinter } from './json.js';
-import type { LineBuffer } from './lines.js';
+import type { LineBuffer, LinePrinter } from './lines.js';
 import { TextPrinter } from './text.js';
 import type { TimestampMode } from './timestamp.js';
-
-/** A printer that writes lines: told each frame's receive time before its calls. */
-export interface LinePrinter extends Printer {
-  begin(at: number): void;
-}
 
 /** The printer for --format, --timestamp and --channels, adding its lines to `out`. */
 export function createPrinter(format: 'text' | 'json', timestamp: TimestampMode, channels: ReadonlySet<Channel>, out: LineBuffer): LinePrinter {

@@ -1,3 +1,10 @@
+import type { Printer } from '../book/processor.js';
+
+/** A printer that writes lines into a LineBuffer: told each frame's receive time before its calls. */
+export interface LinePrinter extends Printer {
+  begin(at: number): void;
+}
+
 /**
  * Lines gathered for one write to stdout, as their pieces of text in order (each line's last piece
  * ends in "\n"), joined once when written. A line built by concatenation left some ten

@@ -1,7 +1,6 @@
 import type { Level, Side } from '../book/book.js';
 import type { Channel, TickerFields, TradeItem } from '../protocol/types.js';
-import type { LinePrinter } from './format.js';
-import type { LineBuffer } from './lines.js';
+import type { LineBuffer, LinePrinter } from './lines.js';
 import { LineTimestamp, type TimestampMode } from './timestamp.js';
 
 /**

@@ -42,6 +42,9 @@ function digitRun(text: string, from: number): number {
   return i;
 }
 
+/** A non-negative plain decimal: digits, optionally a point and more digits. No sign, no exponent. */
+export const DECIMAL_PATTERN = /^\d{1,40}(?:\.\d{1,40})?$/;
+
 /**
  * The input contract: exchange text reaches a line only as a plain token, so no value can carry a
  * newline, a separator of the line format, or an escape sequence into stdout. Decimals (prices,
@@ -70,12 +73,6 @@ export function isIdToken(value: unknown): value is string | number {
   return isCount(value) || (typeof value === 'string' && ID_TEXT.test(value));
 }
 
-/** A pair name: a letter or digit, then up to 63 letters, digits, '_', '-' or '.' ("BTC_USDT", "1INCH_USDT"). */
-export const SYMBOL_TEXT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
-export function isSymbolText(value: unknown): value is string {
-  return typeof value === 'string' && SYMBOL_TEXT.test(value);
-}
 
 /** A list of [price, size, ...] levels, or absent. */
 export function isLevelList(value: unknown): boolean {
@@ -104,15 +101,4 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * A server's error value as text: a string as sent, anything else as (at most 200 characters of)
- * its JSON. Never throws: 100k-deep nesting overflows JSON.stringify's stack.
- */
-export function errorText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  try {
-    return (JSON.stringify(value) ?? String(value)).slice(0, 200);
-  } catch {
-    return Array.isArray(value) ? '(a list too deep to show)' : '(a value too deep to show)';
-  }
-}
+export { SYMBOL_TEXT, isSymbolText } from '../markets/market-map.js';

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
 import { fetchLegacyMarkets } from '../markets/legacy.js';
-import { badFrame, zodIssue } from './results.js';
+import { badFrame } from './results.js';
 import { pythonText, rawNumbersOf } from './python-text.js';
-import { INTEGER_TEXT, SIGNED_DECIMAL_TEXT, errorText, isCount, isDecimalText, isIntegerText, isSignedDecimalText, isSymbolText } from './guards.js';
+import { DECIMAL_PATTERN, INTEGER_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIntegerText, isSignedDecimalText, isSymbolText } from './guards.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TickerFields } from './types.js';
+import { errorText, zodIssue } from '../printable.js';
 
 /** Channel numbers of the legacy push API. */
 export const TICKER_CHANNEL = 1002;

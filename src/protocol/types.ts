@@ -1,7 +1,15 @@
-import type { Level, Side } from '../book/book.js';
+import type { MarketMap } from '../markets/market-map.js';
 import type { RestOptions } from '../markets/http.js';
 
-export type { Level, Side };
+/** One price level as the exchange wrote it. */
+export interface Level {
+  readonly price: string;
+  readonly size: string;
+}
+
+export type Side = 'bid' | 'ask';
+
+export type { MarketMap };
 
 /** The protocols polo-ws speaks. */
 export type ApiName = 'legacy' | 'v3';
@@ -73,19 +81,6 @@ export type DecodeResult =
   | { readonly ok: false; readonly reason: 'bad-frame'; readonly detail: string }
   | { readonly ok: false; readonly reason: 'unknown-pair'; readonly pairId: string };
 
-/** The tradable pairs, as a protocol's REST API lists them. */
-export interface MarketMap {
-  /** Pair names in the exchange's order. */
-  readonly pairs: readonly string[];
-  /** Legacy numeric channel id -> pair name (empty for protocols without ids). */
-  readonly byId: ReadonlyMap<string, string>;
-  /** Pairs the exchange lists as not trading (v3 state other than NORMAL); their isFrozen column is 1. */
-  readonly frozen: ReadonlySet<string>;
-  /** The exchange's own word for each pair's state (v3 `state`), where it gives one. */
-  readonly states?: ReadonlyMap<string, string>;
-  /** Names the list gave that are not plain names (see guards.isSymbolText): left out, reported. */
-  readonly ignored?: readonly string[];
-}
 
 /**
  * A protocol adapter: how to list markets, subscribe, resubscribe, keep alive and decode frames.

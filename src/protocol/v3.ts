@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { DECIMAL_PATTERN } from '../book/decimal.js';
 import type { RestOptions } from '../markets/http.js';
-import { badFrame, zodIssue } from './results.js';
-import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord, isSymbolText, errorText, levelListIssue } from './guards.js';
+import { badFrame } from './results.js';
+import { DECIMAL_PATTERN, ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord, isSymbolText, levelListIssue } from './guards.js';
 import { fetchV3Markets } from '../markets/v3.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, ProtocolAdapter, TradeItem } from './types.js';
+import { errorText, zodIssue } from '../printable.js';
 
 /** Symbols per subscribe message: the documented API sets no cap, so stay modest. */
 export const SUBSCRIBE_BATCH = 50;

@@ -1,12 +1,12 @@
 import type { Writable } from 'node:stream';
 import { BookProcessor } from '../book/processor.js';
-import { describe } from '../markets/http.js';
 import { Diagnostics } from '../output/diagnostics.js';
 import { createPrinter } from '../output/format.js';
 import { LineSink } from '../output/sink.js';
 import type { TimestampMode } from '../output/timestamp.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
 import { Pipeline, type Confirmations } from './pipeline.js';
+import { describe } from '../printable.js';
 
 /** What the user chose to see: shared by live streams and replays. */
 export interface OutputOptions {
@@ -24,7 +24,7 @@ export interface OutputOptions {
   readonly maxLines: number;
 }
 
-export interface OutputHooks {
+export interface ChainHooks {
   /** stdout is full: stop reading input. */
   readonly onBlocked: () => void;
   readonly onDrained: () => void;
@@ -39,7 +39,7 @@ export interface OutputHooks {
 }
 
 /** The frame-to-line half of polo-ws: decoder, sequence-checked books, formatter, stdout. */
-export interface Output {
+export interface Chain {
   readonly diagnostics: Diagnostics;
   readonly processor: BookProcessor;
   readonly sink: LineSink;
@@ -47,12 +47,12 @@ export interface Output {
 }
 
 /** Builds the output stack for one run, live or replayed. */
-export function createOutput(
+export function createChain(
   adapter: ProtocolAdapter,
   options: OutputOptions,
   io: { readonly stdout: Writable; readonly stderr: (text: string) => void; readonly now: () => number },
-  hooks: OutputHooks,
-): Output {
+  hooks: ChainHooks,
+): Chain {
   const diagnostics = new Diagnostics(io.stderr, io.now);
   const processor = new BookProcessor({ depth: options.depth, top: options.top });
   const sink = new LineSink(io.stdout, {
