@@ -22,13 +22,9 @@ export type ErrorCode =
   | 'POLO_ERR_HTTP_STATUS'
   | 'POLO_ERR_BAD_MARKETS'
   | 'POLO_ERR_WS'
-  | 'POLO_ERR_FILE'
-  | 'POLO_ERR_BAD_FRAME'
-  | 'POLO_ERR_UNKNOWN_PAIR'
-  | 'POLO_ERR_SEQ_GAP'
-  | 'POLO_ERR_SERVER';
+  | 'POLO_ERR_FILE';
 
-/** Base class of every error polo-ws expects and reports as one stderr line. */
+/** Base class of every error polo-ws expects and reports as one stderr line; one subclass per code family, each with its own name. */
 export class PoloError extends Error {
   readonly code: ErrorCode;
   readonly exitStatus: number;
@@ -45,6 +41,7 @@ export class PoloError extends Error {
 export class UsageError extends PoloError {
   constructor(message: string) {
     super('POLO_ERR_USAGE', message, ExitStatus.USAGE);
+    this.name = 'UsageError';
   }
 }
 
@@ -54,12 +51,16 @@ export class HttpError extends PoloError {
   readonly status: number | undefined;
   /** How long the server asked us to wait (Retry-After), if it did. */
   readonly retryAfterMs: number | undefined;
+  /** What went wrong, in a few words ("HTTP 502", "no answer within 10 s"): for the retry warning. */
+  readonly reason: string;
 
-  constructor(url: string, message: string, status?: number, options?: { cause?: unknown; retryAfterMs?: number | undefined }) {
+  constructor(url: string, message: string, status?: number, options?: { cause?: unknown; retryAfterMs?: number | undefined; reason?: string }) {
     super(status === undefined ? 'POLO_ERR_HTTP' : 'POLO_ERR_HTTP_STATUS', message, ExitStatus.REST, options);
+    this.name = 'HttpError';
     this.url = url;
     this.status = status;
     this.retryAfterMs = options?.retryAfterMs;
+    this.reason = options?.reason ?? (status === undefined ? 'network error' : `HTTP ${status}`);
   }
 }
 
@@ -69,6 +70,7 @@ export class BadMarketsError extends PoloError {
 
   constructor(url: string, message: string) {
     super('POLO_ERR_BAD_MARKETS', message, ExitStatus.BAD_MARKETS);
+    this.name = 'BadMarketsError';
     this.url = url;
   }
 }
@@ -77,6 +79,7 @@ export class BadMarketsError extends PoloError {
 export class WebSocketError extends PoloError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('POLO_ERR_WS', message, ExitStatus.WEBSOCKET, options);
+    this.name = 'WebSocketError';
   }
 }
 
@@ -84,5 +87,6 @@ export class WebSocketError extends PoloError {
 export class FileError extends PoloError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('POLO_ERR_FILE', message, ExitStatus.FILE, options);
+    this.name = 'FileError';
   }
 }

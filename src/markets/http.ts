@@ -58,8 +58,7 @@ async function fetchWithRetries(url: string, options: FetchJsonOptions): Promise
     } catch (error) {
       if (!(error instanceof HttpError) || !isTransient(error) || attempt >= options.retries || options.signal?.aborted === true) throw error;
       const delay = error.retryAfterMs ?? backoffDelay(attempt);
-      const why = error.status === undefined ? error.message.replace(/^.*?: /, '').replace(/; check.*$/, '') : `HTTP ${error.status}`;
-      options.onRetry?.(`${options.what} request failed (${why}); retry ${attempt + 1} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`);
+      options.onRetry?.(`${options.what} request failed (${error.reason}); retry ${attempt + 1} of ${options.retries} in ${(delay / 1000).toFixed(1)} s`);
       await sleep(delay, undefined, { signal: options.signal });
     }
   }
@@ -109,6 +108,7 @@ async function fetchText(url: string, options: FetchJsonOptions): Promise<string
     const cause = timeout.aborted ? (answered ? `no complete answer within ${limit}` : `no answer within ${limit}`) : describe(error);
     throw new HttpError(shown, `cannot fetch ${options.what} from ${shown}: ${cause}; check --rest-url and the network`, undefined, {
       cause: error,
+      reason: cause,
     });
   }
 }
