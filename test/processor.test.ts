@@ -99,7 +99,11 @@ describe('BookProcessor', () => {
       'book BTC_ETH',
       'change BTC_ETH',
     ]);
-    expect(processor.counts).toMatchObject({ gaps: 1, unsynced: 1 });
+    // The fresh snapshot after the gap is a resync; a reconnect's fresh snapshots are not.
+    expect(processor.counts).toMatchObject({ gaps: 1, resyncs: 1, unsynced: 1 });
+    processor.resetAll();
+    run(processor, [snapshot('BTC_ETH', 200)]);
+    expect(processor.counts.resyncs).toBe(1);
   });
 
   it('does not print a pair whose book is in resync, and rebuilds it from the snapshot alone', () => {

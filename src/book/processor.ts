@@ -31,6 +31,8 @@ type PairState = 'awaiting' | 'live' | 'resyncing';
 
 interface PairBook {
   state: PairState;
+  /** In resync after a gap of its own (not a reconnect's reset): its next snapshot counts as a resync. */
+  gapped: boolean;
   last: number;
   readonly book: OrderBook;
   /** Best bid and ask as last reported by --top (undefined before the first report). */
@@ -47,6 +49,8 @@ export interface ProcessorOptions {
 /** Running counts, for the summary line and tests. */
 export interface ProcessorCounts {
   gaps: number;
+  /** Books brought back by a fresh snapshot after a gap. */
+  resyncs: number;
   duplicates: number;
   /** Book messages dropped because their pair had no trusted book (before a snapshot, during a resync). */
   unsynced: number;
@@ -58,7 +62,7 @@ export interface ProcessorCounts {
  */
 export class BookProcessor {
   private readonly pairs = new Map<string, PairBook>();
-  readonly counts: ProcessorCounts = { gaps: 0, duplicates: 0, unsynced: 0 };
+  readonly counts: ProcessorCounts = { gaps: 0, resyncs: 0, duplicates: 0, unsynced: 0 };
 
   private readonly depth: number;
   private readonly top: boolean;
@@ -86,6 +90,8 @@ export class BookProcessor {
     const snapshotAt = snapshotIndex(event.items);
     if (snapshotAt >= 0) {
       // A snapshot is a new baseline whatever came before; items after it build on it.
+      if (entry.gapped) this.counts.resyncs++;
+      entry.gapped = false;
       entry.state = 'live';
       entry.last = event.seq;
       this.applyItems(event.pair, entry.book, event.items, snapshotAt, out);
@@ -104,6 +110,7 @@ export class BookProcessor {
     if (!follows) {
       const gap: Gap = { pair: event.pair, last: entry.last, seq: event.seq, prevSeq: event.prevSeq };
       this.markResyncing(entry);
+      entry.gapped = true;
       this.counts.gaps++;
       return gap;
     }
@@ -144,7 +151,7 @@ export class BookProcessor {
   private entry(pair: string): PairBook {
     let entry = this.pairs.get(pair);
     if (entry === undefined) {
-      entry = { state: 'awaiting', last: 0, book: new OrderBook(), top: undefined };
+      entry = { state: 'awaiting', gapped: false, last: 0, book: new OrderBook(), top: undefined };
       this.pairs.set(pair, entry);
     }
     return entry;

@@ -66,7 +66,6 @@ export interface PipelineCounts {
   frames: number;
   badFrames: number;
   unknownPairFrames: number;
-  resyncs: number;
 }
 
 /**
@@ -74,7 +73,7 @@ export interface PipelineCounts {
  * pair id the market map lacks holds the queue while the map is fetched again (once per id).
  */
 export class Pipeline {
-  readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0, resyncs: 0 };
+  readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0 };
   /** Inputs received while a refresh runs, in order. */
   private readonly queue = new HeldFrames();
   private inputPaused = false;
@@ -227,7 +226,6 @@ export class Pipeline {
       }
       const gap = processor.apply(event, printer);
       if (gap !== undefined) {
-        this.counts.resyncs++;
         const expected = gap.prevSeq === undefined ? `seq ${gap.last + 1}, got ${gap.seq}` : `lastId ${gap.last}, got ${gap.prevSeq}`;
         this.deps.diagnostics.warn('gap', `sequence gap in ${gap.pair} (expected ${expected}): resubscribing ${gap.pair}`);
         this.deps.resync(gap.pair);

@@ -211,7 +211,7 @@ class Replay {
       frames: pipeline.counts.frames,
       lines: sink.lines,
       gaps: processor.counts.gaps,
-      resyncs: pipeline.counts.resyncs,
+      resyncs: processor.counts.resyncs,
       reconnects: this.reconnects,
       badFrames: pipeline.counts.badFrames,
       livePairs: processor.liveCount(),

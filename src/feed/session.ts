@@ -271,7 +271,7 @@ class Session {
       frames: c.frames,
       lines,
       gaps: p.gaps,
-      resyncs: c.resyncs,
+      resyncs: p.resyncs,
       reconnects: this.reconnects,
       badFrames: c.badFrames,
       livePairs: this.processor.liveCount(),
