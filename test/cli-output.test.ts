@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, untimed } from './helpers/run-cli.js';
+import { untimed } from './helpers/run-cli.js';
+import { runInProcess, type InProcessOptions } from './helpers/run-in-process.js';
 import { startScriptedServer, type ScriptedServer } from './helpers/scripted-server.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/legacy-session.json', import.meta.url), 'utf8')) as {
@@ -15,10 +16,28 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function run(extra: string[], end: 'close' | 'stay-open' = 'close', subscriptions = 4) {
+/** polo-ws (in this process) against the scripted legacy server playing the fixture. */
+async function run(extra: string[], end: 'close' | 'stay-open' = 'close', subscriptions = 4, options: InProcessOptions = {}) {
+  await server?.close();
   server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps: fixture.frames, subscriptions, end });
-  return runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra]);
+  return runInProcess(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra], options);
 }
+
+/** Every line of a complete run of the fixture, tickers included, unstamped. */
+async function allLines(): Promise<string[]> {
+  const result = await run(['--timestamp', 'none']);
+  expect(result.code).toBe(0);
+  return result.stdout.trimEnd().split('\n');
+}
+
+/** The fields of each --format json type, in the README's order. */
+const JSON_FIELDS = {
+  book: ['ts', 'type', 'pair', 'side', 'price', 'size'],
+  change: ['ts', 'type', 'pair', 'side', 'price', 'size'],
+  remove: ['ts', 'type', 'pair', 'side', 'price'],
+  trade: ['ts', 'type', 'pair', 'tradeId', 'side', 'price', 'size', 'timestamp'],
+  ticker: ['ts', 'type', 'pair', 'last', 'lowestAsk', 'highestBid', 'percentChange', 'baseVolume', 'quoteVolume', 'isFrozen', 'high24hr', 'low24hr'],
+};
 
 const withoutTickers = (lines: string[]): string[] => lines.filter((line) => !line.includes('TICKER UPDATE'));
 
@@ -62,7 +81,10 @@ describe('output options', () => {
     expect(result.code).toBe(0);
     const objects = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
     expect(objects).toHaveLength(text.length);
-    for (const o of objects) expect(o.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    for (const o of objects) {
+      expect(o.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Object.keys(o), o.type).toEqual(JSON_FIELDS[o.type as keyof typeof JSON_FIELDS]);
+    }
     expect(objects[0]).toMatchObject({ type: 'book', pair: 'BTC_ETH', side: 'ask', price: '0.02100000', size: '12.50000000' });
     expect(objects.find((o) => o.type === 'remove')).toMatchObject({ pair: 'BTC_ETH', side: 'ask', price: '0.02100000' });
     expect(objects.find((o) => o.type === 'trade')).toMatchObject({ pair: 'USDT_BTC', tradeId: '42810442', side: 'bid', price: '9001.00000000', size: '0.50000000', timestamp: '1580000000' });
@@ -70,13 +92,16 @@ describe('output options', () => {
     expect(objects.filter((o) => o.size === '403171621.65163677')).toHaveLength(1);
   });
 
-  it('--timestamp utc, epoch-ms and none change only the stamp', async () => {
-    const utc = await run(['--timestamp', 'utc']);
-    expect(withoutTickers(untimed(utc.stdout))).toEqual(referenceLines);
-    const epoch = (await run(['--timestamp', 'epoch-ms'])).stdout.trimEnd().split('\n');
-    expect(epoch.every((line) => /^\d{13} /.test(line))).toBe(true);
-    const none = (await run(['--timestamp', 'none'])).stdout.trimEnd().split('\n');
-    expect(withoutTickers(none)).toEqual(referenceLines);
+  it('--timestamp local, utc, epoch-ms and none change only the stamp', async () => {
+    const at = Date.UTC(2026, 10, 25, 10, 0, 0, 123);
+    const local = new Date(at - new Date(at).getTimezoneOffset() * 60_000).toISOString().replace('T', ' ').slice(0, 23);
+    const none = (await run(['--timestamp', 'none'], 'close', 4, { now: () => at })).stdout;
+    expect(withoutTickers(none.trimEnd().split('\n'))).toEqual(referenceLines);
+    const stamped = (prefix: string): string => none.replace(/^/gm, prefix).slice(0, -prefix.length);
+    expect((await run([], 'close', 4, { now: () => at })).stdout).toBe(stamped(`${local} `));
+    expect((await run(['--timestamp', 'local'], 'close', 4, { now: () => at })).stdout).toBe(stamped(`${local} `));
+    expect((await run(['--timestamp', 'utc'], 'close', 4, { now: () => at })).stdout).toBe(stamped('2026-11-25 10:00:00.123 '));
+    expect((await run(['--timestamp', 'epoch-ms'], 'close', 4, { now: () => at })).stdout).toBe(stamped(`${at} `));
   });
 
   it('--top prints best bid/ask changes that agree with an independently rebuilt book', async () => {
@@ -94,27 +119,30 @@ describe('output options', () => {
     expect(server?.commands).not.toContainEqual({ command: 'subscribe', channel: 1002 });
   });
 
-  it('--channels ticker subscribes the ticker channel alone', async () => {
+  it('--channels ticker subscribes the ticker channel alone and prints every ticker line', async () => {
+    const tickers = (await allLines()).filter((line) => line.startsWith('TICKER UPDATE '));
+    expect(tickers).toHaveLength(3);
+    await server?.close();
     server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps: fixture.frames, subscriptions: 1 });
-    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', '--channels', 'ticker']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', '--channels', 'ticker']);
     expect(result.code).toBe(0);
     expect(server.commands).toEqual([{ command: 'subscribe', channel: 1002 }]);
-    expect(untimed(result.stdout).every((line) => line.startsWith('TICKER UPDATE '))).toBe(true);
+    expect(untimed(result.stdout)).toEqual(tickers);
   });
 
   it('refuses --top without the book channel, and unknown channels, with status 2', async () => {
     for (const args of [['--top', '--channels', 'ticker'], ['--channels', 'candles']]) {
-      const result = await runCli(['--rest-url', 'http://127.0.0.1:1', ...args]);
+      const result = await runInProcess(['--rest-url', 'http://127.0.0.1:1', ...args]);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/^polo-ws: error: /);
     }
   });
 
-  it('--max-lines prints exactly that many lines and exits 0', async () => {
+  it('--max-lines prints exactly the first n lines and exits 0', async () => {
+    const all = await allLines();
     const result = await run(['--max-lines', '7'], 'stay-open');
     expect(result.code).toBe(0);
-    expect(untimed(result.stdout)).toEqual(referenceLines.slice(0, 6).concat(untimed(result.stdout)[6] as string));
-    expect(untimed(result.stdout)).toHaveLength(7);
+    expect(untimed(result.stdout)).toEqual(all.slice(0, 7));
     expect(result.stderr).toBe('');
   });
 
