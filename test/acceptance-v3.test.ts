@@ -1,5 +1,6 @@
 import { describe, expect, it, type TestContext } from 'vitest';
-import { runCli, untimed, type CliResult } from './helpers/run-cli.js';
+import { untimed, type CliResult } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 import {
   startExchangeLikeServer,
   type ClientCommand,
@@ -28,16 +29,16 @@ async function exchange(cleanup: Cleanup, options: ExchangeOptions): Promise<Exc
   return server;
 }
 
-/** Runs bin/polo-ws.js against the server; SIGINT after `sigintAfterMs` when given. Killed when the test ends. */
+/** Runs polo-ws (in this process) against the server; stopped as SIGINT does after `sigintAfterMs` when given, and when the test ends. */
 function run(cleanup: Cleanup, s: ExchangeLikeServer, args: string[], options: { sigintAfterMs?: number; timeoutMs?: number } = {}): Promise<CliResult> {
-  return runCli(['--rest-url', s.url, '--ws-url', s.wsUrl, ...args], {
+  return runInProcess(['--rest-url', s.url, '--ws-url', s.wsUrl, ...args], {
     timeoutMs: options.timeoutMs ?? 12_000,
-    onSpawn: (child) => {
+    onStart: (stop) => {
       const after = options.sigintAfterMs;
-      const timer = after === undefined ? undefined : setTimeout(() => child.kill('SIGINT'), after);
+      const timer = after === undefined ? undefined : setTimeout(() => stop(), after);
       cleanup(() => {
         clearTimeout(timer);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        stop();
       });
     },
   });

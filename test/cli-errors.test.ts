@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 import { startScriptedServer, type ScriptedServer } from './helpers/scripted-server.js';
 
 const tickerMap = { BTC_ETH: { id: 148 } };
@@ -42,18 +43,11 @@ function oneErrorLine(stderr: string): string {
   return lines[0] as string;
 }
 
+// In this process through run(): what the CLI decides. The process itself (exit status, signals) below.
 describe.concurrent('exit statuses and error lines', () => {
-  it('exits 3 with one line naming the URL when the ticker map answers HTTP 502 and no retry is left', async () => {
-    const base = await restServer(502, 'bad gateway');
-    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--rest-retries', '0']);
-    expect(result.code).toBe(3);
-    expect(oneErrorLine(result.stderr)).toContain(`${base}/public?command=returnTicker: HTTP 502`);
-    expect(result.stdout).toBe('');
-  });
-
   it('retries a failing market list with a warning each time, then gives up with exit 3', async () => {
     const base = await restServer(503, '');
-    const result = await runCli(['--rest-url', base, '--rest-retries', '2']);
+    const result = await runInProcess(['--rest-url', base, '--rest-retries', '2']);
     expect(result.code).toBe(3);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
@@ -63,14 +57,14 @@ describe.concurrent('exit statuses and error lines', () => {
 
   it('does not retry an HTTP 404: exit 3 at once', async () => {
     const base = await restServer(404, '{"code":404}');
-    const result = await runCli(['--rest-url', base]);
+    const result = await runInProcess(['--rest-url', base]);
     expect(result.code).toBe(3);
     oneErrorLine(result.stderr);
   });
 
   it('exits 3 when the REST server cannot be reached', async () => {
     const port = await closedPort();
-    const result = await runCli(['--api', 'legacy', '--rest-url', `http://127.0.0.1:${port}`, '--rest-retries', '0']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', `http://127.0.0.1:${port}`, '--rest-retries', '0']);
     expect(result.code).toBe(3);
     expect(oneErrorLine(result.stderr)).toMatch(/ECONNREFUSED/);
   });
@@ -78,24 +72,16 @@ describe.concurrent('exit statuses and error lines', () => {
   it('exits 4 when the ticker map is not JSON, or not a ticker map', async () => {
     for (const body of ['<html>maintenance</html>', '[1,2,3]', '{"BTC_ETH":{"last":"1"}}', '{}', '{"error":"Invalid command."}']) {
       const base = await restServer(200, body);
-      const result = await runCli(['--api', 'legacy', '--rest-url', base, '--max-reconnects', '0']);
+      const result = await runInProcess(['--api', 'legacy', '--rest-url', base, '--max-reconnects', '0']);
       expect(result.code, body).toBe(4);
       expect(oneErrorLine(result.stderr)).toContain('/public?command=returnTicker');
     }
   });
 
-  it('exits 5 when the websocket cannot be opened and no reconnect is allowed', async () => {
-    const server = await scripted();
-    const port = await closedPort();
-    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://127.0.0.1:${port}`, '--max-reconnects', '0']);
-    expect(result.code).toBe(5);
-    expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/127\.0\.0\.1:\d+ failed: .*ECONNREFUSED.*no reconnect left/);
-  });
-
   it('never shows --ws-url credentials: they appear as ***', async () => {
     const server = await scripted();
     const port = await closedPort();
-    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://user:secret@127.0.0.1:${port}`, '--max-reconnects', '0']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://user:secret@127.0.0.1:${port}`, '--max-reconnects', '0']);
     expect(result.code).toBe(5);
     expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/\*\*\*@127\.0\.0\.1:\d+\S* failed: /);
     expect(result.stderr).not.toContain('secret');
@@ -103,21 +89,21 @@ describe.concurrent('exit statuses and error lines', () => {
 
   it('exits 5 when the server drops the connection without a close frame', async () => {
     const server = await scripted({ steps: ['[1010]'], end: 'cut' });
-    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0']);
     expect(result.code).toBe(5);
     expect(oneErrorLine(result.stderr)).toMatch(/lost \(code 1006\)/);
   });
 
   it('exits 2 for an unknown pair in --pairs, listing what the exchange has', async () => {
     const server = await scripted();
-    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--pairs', 'BTC_NOPE']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--pairs', 'BTC_NOPE']);
     expect(result.code).toBe(2);
     expect(oneErrorLine(result.stderr)).toContain('unknown pair BTC_NOPE');
   });
 
   it('exits 2 for bad options, saying what is wrong', async () => {
     for (const args of [['--depth', '0'], ['--depth', 'x'], ['--nope'], ['--ws-url', 'http://x'], ['--rest-url', 'ftp://x'], ['--api', 'v9']]) {
-      const result = await runCli(args);
+      const result = await runInProcess(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/^polo-ws: error: /);
       expect(result.stdout).toBe('');
@@ -126,30 +112,64 @@ describe.concurrent('exit statuses and error lines', () => {
 
   it('exits 2 with one line when simulate cannot listen: an address this machine lacks, a port in use', async () => {
     // 192.0.2.1 is TEST-NET-1 (RFC 5737): never assigned to a machine.
-    const foreign = await runCli(['simulate', '--host', '192.0.2.1', '--port', '8080']);
+    const foreign = await runInProcess(['simulate', '--host', '192.0.2.1', '--port', '8080']);
     expect(foreign.code).toBe(2);
     expect(oneErrorLine(foreign.stderr)).toBe('polo-ws: error: cannot listen on 192.0.2.1:8080: this machine has no such address (EADDRNOTAVAIL)');
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     servers.push({ close: () => new Promise((resolve) => taken.close(resolve)) });
     const { port } = taken.address() as AddressInfo;
-    const busy = await runCli(['simulate', '--port', String(port)]);
+    const busy = await runInProcess(['simulate', '--port', String(port)]);
     expect(busy.code).toBe(2);
     expect(oneErrorLine(busy.stderr)).toBe(`polo-ws: error: cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)`);
   });
 
   it('exits 2 for simulator options that do not go together', async () => {
-    const result = await runCli(['simulate', '--api', 'legacy', '--fault', 'new-listing:5']);
+    const result = await runInProcess(['simulate', '--api', 'legacy', '--fault', 'new-listing:5']);
     expect(result.code).toBe(2);
     expect(oneErrorLine(result.stderr)).toContain('fault new-listing needs api v3');
   });
 
   it('shows options, examples and exit statuses in --help, exit 0', async () => {
-    const result = await runCli(['--help']);
+    const result = await runInProcess(['--help']);
     expect(result.code).toBe(0);
     for (const text of ['--rest-url', '--ws-url', '--pairs', '--depth', '--max-reconnects', 'Examples:', 'Exit status:', 'demo', 'simulate']) {
       expect(result.stdout).toContain(text);
     }
+  });
+});
+
+// The built bin/polo-ws.js as a process: each exit status it documents reaches the shell, and signals.
+describe.concurrent('the process: exit statuses and signals', () => {
+  it('exits 3 with one line naming the URL when the ticker map answers HTTP 502 and no retry is left', async () => {
+    const base = await restServer(502, 'bad gateway');
+    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--rest-retries', '0']);
+    expect(result.code).toBe(3);
+    expect(oneErrorLine(result.stderr)).toContain(`${base}/public?command=returnTicker: HTTP 502`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 4 with one line when the market list is unusable', async () => {
+    const base = await restServer(200, '<html>maintenance</html>');
+    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--max-reconnects', '0']);
+    expect(result.code).toBe(4);
+    expect(oneErrorLine(result.stderr)).toContain('/public?command=returnTicker');
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 for a bad option, saying what is wrong, with a pointer to --help', async () => {
+    const result = await runCli(['--depth', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^polo-ws: error: option '--depth <n>' argument '0' is invalid\. expected a whole number from 1 to 100000, got "0"\n\(run polo-ws --help for usage\)\n$/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 5 when the websocket cannot be opened and no reconnect is allowed', async () => {
+    const server = await scripted();
+    const port = await closedPort();
+    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://127.0.0.1:${port}`, '--max-reconnects', '0']);
+    expect(result.code).toBe(5);
+    expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/127\.0\.0\.1:\d+ failed: .*ECONNREFUSED.*no reconnect left/);
   });
 
   it('--version prints its own version, whichever npm package runs it', async () => {
@@ -169,8 +189,16 @@ describe.concurrent('exit statuses and error lines', () => {
 
   it('on SIGTERM closes the feed, prints a summary line and exits 143', async () => {
     const server = await scripted({ steps: ['[1010]'], end: 'stay-open' });
+    // SIGTERM once it has subscribed (its handlers are in place by then), not after a fixed delay.
     const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl], {
-      onSpawn: (child) => setTimeout(() => child.kill('SIGTERM'), 1500),
+      onSpawn: (child) => {
+        const poll = setInterval(() => {
+          if (server.commands.length === 0) return;
+          clearInterval(poll);
+          child.kill('SIGTERM');
+        }, 20);
+        child.on('close', () => clearInterval(poll));
+      },
     });
     expect(result.code).toBe(143);
     expect(result.stderr).toMatch(/^polo-ws: stopped by SIGTERM: \d+ frames, 0 lines, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts$/m);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, untimed } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 import { startScriptedServer, type ScriptedServer, type Step } from './helpers/scripted-server.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/legacy-session.json', import.meta.url), 'utf8')) as {
@@ -16,9 +17,11 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function stream(steps: readonly Step[], extra: string[] = [], expectedSubscriptions = subscriptions, restFailures?: number[]) {
+/** polo-ws (in this process; `spawn`: the built bin/polo-ws.js) against a scripted legacy server. */
+async function stream(steps: readonly Step[], extra: string[] = [], expectedSubscriptions = subscriptions, restFailures?: number[], spawn = false) {
   server = await startScriptedServer({ tickerMap: fixture.tickerMap, steps, subscriptions: expectedSubscriptions, restFailures });
-  const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra]);
+  const args = ['--api', 'legacy', '--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra];
+  const result = await (spawn ? runCli(args) : runInProcess(args));
   return { ...result, lines: untimed(result.stdout) };
 }
 
@@ -26,7 +29,7 @@ const noStackTrace = (stderr: string): void => expect(stderr).not.toMatch(/^\s+a
 
 describe('polo-ws against a legacy push-API server', () => {
   it('prints exactly what the reference script printed for the same feed, then exits 0 on a normal close', async () => {
-    const { code, lines, stderr } = await stream(fixture.frames);
+    const { code, lines, stderr } = await stream(fixture.frames, [], subscriptions, undefined, true);
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(lines.filter((line) => !line.startsWith('TICKER UPDATE'))).toEqual(referenceLines);

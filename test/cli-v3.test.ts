@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, untimed } from './helpers/run-cli.js';
+import { untimed } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 import { startScriptedV3Server, type ScriptedV3Server, type V3Step } from './helpers/scripted-v3-server.js';
 
 const markets = [
@@ -43,7 +44,7 @@ afterEach(async () => {
 
 async function stream(steps: V3Step[], extra: string[] = []) {
   server = await startScriptedV3Server({ markets, steps, subscribeMessages: 3 });
-  const result = await runCli(['--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra]);
+  const result = await runInProcess(['--rest-url', server.url, '--ws-url', server.wsUrl, '--max-reconnects', '0', ...extra]);
   return { ...result, lines: untimed(result.stdout) };
 }
 

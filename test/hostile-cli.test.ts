@@ -5,11 +5,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../src/markets/http.js';
 import { integerOption, secondsOption, secondsOrNever } from '../src/cli/options.js';
 import { runCli, type CliResult } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 /**
- * A careless user and a hostile REST server, against the built CLI: bodies that never end, answers
- * that never come, signals while waiting, option values that overflow timers, URLs with credentials.
- * Every case ends with its documented exit status and one clear stderr line, well within 10 s.
+ * A careless user and a hostile REST server: bodies that never end, answers that never come, signals
+ * while waiting (against the built CLI, a process), option values that overflow timers, URLs with
+ * credentials (in this process, through run()). Every case ends with its documented exit status and
+ * one clear stderr line, well within 10 s.
  */
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -95,7 +97,7 @@ describe('a REST body is bounded', () => {
   it('refuses an endless market list with exit 4 after reading at most 8 MiB, and does not retry it', async () => {
     const written = { bytes: 0 };
     const server = await restServer(endlessBody(written));
-    const result = await runCli(['--rest-url', server.url, '--rest-retries', '3'], { timeoutMs: 8_000 });
+    const result = await runInProcess(['--rest-url', server.url, '--rest-retries', '3'], { timeoutMs: 8_000 });
     expect(result.code).toBe(4);
     expect(oneErrorLine(result)).toBe(
       `polo-ws: error: the market list from ${server.url}/markets is too large: more than the 8 MiB limit; stopped reading it`,
@@ -111,7 +113,7 @@ describe('a REST body is bounded', () => {
       res.write('{'); // and nothing more: a client that waited for the body would hang until the timeout
     });
     const started = Date.now();
-    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--rest-timeout', '8'], { timeoutMs: 8_000 });
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', server.url, '--rest-timeout', '8'], { timeoutMs: 8_000 });
     expect(result.code).toBe(4);
     expect(oneErrorLine(result)).toBe(
       `polo-ws: error: the ticker map from ${server.url}/public?command=returnTicker is too large: 1073741824 bytes (content-length), over the 8 MiB limit`,
@@ -123,7 +125,7 @@ describe('a REST body is bounded', () => {
   it('ends a body that trickles forever at --rest-timeout, exit 3', async () => {
     const server = await restServer(trickle);
     const started = Date.now();
-    const result = await runCli(['--rest-url', server.url, '--rest-timeout', '1', '--rest-retries', '0'], { timeoutMs: 8_000 });
+    const result = await runInProcess(['--rest-url', server.url, '--rest-timeout', '1', '--rest-retries', '0'], { timeoutMs: 8_000 });
     expect(result.code).toBe(3);
     expect(oneErrorLine(result)).toBe(
       `polo-ws: error: cannot fetch the market list from ${server.url}/markets: no complete answer within 1 s; check --rest-url and the network`,
@@ -171,7 +173,7 @@ describe('numeric options', () => {
     ];
     await Promise.all(
       cases.map(async (args) => {
-        const result = await runCli(args);
+        const result = await runInProcess(args);
         expect(result.code, args.join(' ')).toBe(2);
         expect(result.stderr, args.join(' ')).toMatch(/^polo-ws: error: .*expected (0 \(never\) or )?seconds from 0\.1 to 2147483 \(about 24\.8 days\)/);
         expect(result.stdout).toBe('');
@@ -181,7 +183,7 @@ describe('numeric options', () => {
 
   it('refuse hex, exponents and fractions where a whole number is wanted: exit 2', async () => {
     for (const args of [['--depth', '0x10'], ['--max-lines', '1e3'], ['--rest-retries', '2.0'], ['--max-reconnects', '-1']]) {
-      const result = await runCli(args);
+      const result = await runInProcess(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr, args.join(' ')).toMatch(/^polo-ws: error: /);
     }
@@ -205,7 +207,7 @@ describe('URLs', () => {
   it('uses credentials in --rest-url as Basic auth and never echoes them, in warnings or the error', async () => {
     const server = await restServer((_req, res) => res.writeHead(503).end());
     const withCredentials = server.url.replace('http://', 'http://alice:s3cret@');
-    const result = await runCli(['--rest-url', withCredentials, '--rest-retries', '1']);
+    const result = await runInProcess(['--rest-url', withCredentials, '--rest-retries', '1']);
     expect(result.code).toBe(3);
     expect(result.stderr).not.toContain('s3cret');
     expect(result.stderr).not.toContain('alice');
@@ -215,7 +217,7 @@ describe('URLs', () => {
 
   it('never echoes credentials of a refused --ws-url or --rest-url: exit 2', async () => {
     for (const args of [['--ws-url', 'http://bob:hunter2@example.test'], ['--rest-url', 'ftp://bob:hunter2@example.test'], ['--ws-url', 'ws://bob:hunter2@example.test/#x']]) {
-      const result = await runCli(args);
+      const result = await runInProcess(args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(oneErrorLine(result)).toContain('"' + args[1]?.replace('bob:hunter2@', '***@'));
       expect(result.stderr).not.toContain('hunter2');
@@ -224,13 +226,13 @@ describe('URLs', () => {
 
   it('appends the endpoint to --rest-url\'s path, keeps its query and drops its fragment', async () => {
     const server = await restServer((_req, res) => res.writeHead(404).end());
-    await runCli(['--rest-url', `${server.url}/api/?key=a%20b#frag`]);
-    await runCli(['--api', 'legacy', '--rest-url', `${server.url}/api?key=1#frag`]);
+    await runInProcess(['--rest-url', `${server.url}/api/?key=a%20b#frag`]);
+    await runInProcess(['--api', 'legacy', '--rest-url', `${server.url}/api?key=1#frag`]);
     expect(server.requests).toEqual(['/api/markets?key=a%20b', '/api/public?key=1&command=returnTicker']);
   });
 
   it('refuses a websocket URL with a #fragment, exit 2 (not an internal error)', async () => {
-    const result = await runCli(['--ws-url', 'ws://127.0.0.1:1/ws/public#x']);
+    const result = await runInProcess(['--ws-url', 'ws://127.0.0.1:1/ws/public#x']);
     expect(result.code).toBe(2);
     expect(oneErrorLine(result)).toBe('polo-ws: error: --ws-url "ws://127.0.0.1:1/ws/public#x": a websocket URL cannot have a #fragment');
   });

@@ -9,6 +9,7 @@ import { FileError, PoloError } from '../src/errors.js';
 import { runReplay } from '../src/feed/replay.js';
 import { parseFault, startSimulator, type SimServer } from '../src/sim/index.js';
 import { BIN, runCli, type CliResult } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 // Tests run concurrently, so each simulator is closed with the file, not after "each" test.
 const running: SimServer[] = [];
@@ -48,7 +49,7 @@ describe.concurrent('--record: every write checked', () => {
   });
 
   it('does not hang: demo --duration 3 --record /dev/full exits 6', async () => {
-    const result = await runCli(['demo', '--duration', '3', '--record', '/dev/full'], { timeoutMs: 8_000 });
+    const result = await runInProcess(['demo', '--duration', '3', '--record', '/dev/full'], { timeoutMs: 8_000 });
     expectOneError(result, 6, /cannot write the recording \/dev\/full: ENOSPC/);
   });
 
@@ -56,14 +57,14 @@ describe.concurrent('--record: every write checked', () => {
     const server = await simulator(100);
     const file = join(dir, 'kept.ndjson');
     writeFileSync(file, 'keep me\n');
-    expectOneError(await runCli([...endpoints(server), '--pairs', 'NOPE', '--record', file]), 2, /unknown pair NOPE/);
-    expectOneError(await runCli(['--rest-url', 'http://127.0.0.1:1', '--rest-retries', '0', '--record', file]), 3, /127\.0\.0\.1:1/);
+    expectOneError(await runInProcess([...endpoints(server), '--pairs', 'NOPE', '--record', file]), 2, /unknown pair NOPE/);
+    expectOneError(await runInProcess(['--rest-url', 'http://127.0.0.1:1', '--rest-retries', '0', '--record', file]), 3, /127\.0\.0\.1:1/);
     expect(readFileSync(file, 'utf8')).toBe('keep me\n');
   });
 
   it('exits 6 naming the path when the file cannot be created, once the run starts', async () => {
     const server = await simulator(100);
-    const result = await runCli([...endpoints(server), '--record', join(dir, 'no-such-dir', 'f.ndjson')]);
+    const result = await runInProcess([...endpoints(server), '--record', join(dir, 'no-such-dir', 'f.ndjson')]);
     expectOneError(result, 6, /^polo-ws: error: cannot write the recording .*no-such-dir.*ENOENT/);
     expect(result.stdout).toBe('');
   });
@@ -103,7 +104,7 @@ describe.concurrent('--record: every write checked', () => {
     expect(stdoutAtResume).toBeLessThan(result.stdout.length / 2);
     const file = join(dir, 'slow-copy.ndjson');
     writeFileSync(file, Buffer.concat(recorded));
-    const replayed = await runCli(['replay', file]);
+    const replayed = await runInProcess(['replay', file]);
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toBe(result.stdout);
   });
@@ -155,7 +156,7 @@ describe.concurrent('stderr: a reader that leaves', () => {
 async function recording(): Promise<string[]> {
   const server = await simulator(60);
   const file = join(dir, `base-${Date.now()}.ndjson`);
-  const result = await runCli([...endpoints(server), '--record', file]);
+  const result = await runInProcess([...endpoints(server), '--record', file]);
   expect(result.code).toBe(0);
   return readFileSync(file, 'utf8').trimEnd().split('\n');
 }
@@ -213,10 +214,10 @@ describe.concurrent('replay: a hostile or broken recording', () => {
   });
 
   it('exits 6 for a directory, a file without newlines and a large file that is no recording', async () => {
-    expectOneError(await runCli(['replay', dir]), 6, /^polo-ws: error: cannot read the recording .*: EISDIR/);
-    expectOneError(await runCli(['replay', '/dev/zero'], { timeoutMs: 9_000 }), 6, /^polo-ws: error: \/dev\/zero:1: a line longer than 100 MiB; is it a polo-ws --record file\?\n$/);
+    expectOneError(await runInProcess(['replay', dir]), 6, /^polo-ws: error: cannot read the recording .*: EISDIR/);
+    expectOneError(await runInProcess(['replay', '/dev/zero'], { timeoutMs: 9_000 }), 6, /^polo-ws: error: \/dev\/zero:1: a line longer than 100 MiB; is it a polo-ws --record file\?\n$/);
     expect(statSync(process.execPath).size).toBeGreaterThan(10_000_000);
-    expectOneError(await runCli(['replay', process.execPath]), 6, /:1: not a recording line \(not JSON\); is it a polo-ws --record file\?\n$/);
+    expectOneError(await runInProcess(['replay', process.execPath]), 6, /:1: not a recording line \(not JSON\); is it a polo-ws --record file\?\n$/);
   });
 
   it('exits 6 for a recording that holds far more frames for a market refresh than a live run could', async () => {
@@ -230,15 +231,15 @@ describe.concurrent('replay: a hostile or broken recording', () => {
     ];
     const body = Array.from({ length: 13_000 }, (_, i) => frame(i === 0 ? 'NEW_USDT' : 'BTC_USDT', i));
     writeFileSync(file, `${[...head, ...body].join('\n')}\n`);
-    expectOneError(await runCli(['replay', file], { timeoutMs: 9_000 }), 6, /held\.ndjson:\d+: over 48 MiB of frames wait for a markets record that a live run would have written/);
+    expectOneError(await runInProcess(['replay', file], { timeoutMs: 9_000 }), 6, /held\.ndjson:\d+: over 48 MiB of frames wait for a markets record that a live run would have written/);
   });
 
   it('replays a recording cut mid-line to its last whole line, with a warning and status 0', async () => {
     const lines = await recording();
     const whole = write('whole.ndjson', `${lines.join('\n')}\n`);
     const cut = write('cut.ndjson', `${lines.join('\n')}\n${(lines.at(-1) as string).slice(0, 40)}`);
-    const expected = await runCli(['replay', whole]);
-    const result = await runCli(['replay', cut]);
+    const expected = await runInProcess(['replay', whole]);
+    const result = await runInProcess(['replay', cut]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(expected.stdout);
     expect(result.stderr).toBe(
@@ -279,7 +280,7 @@ describe.concurrent('replay: a hostile or broken recording', () => {
 
   it('takes --speed only as a positive plain decimal', async () => {
     for (const speed of ['0x10', '1e3', 'Infinity', '0', '-1']) {
-      const result = await runCli(['replay', '/dev/null', '--speed', speed]);
+      const result = await runInProcess(['replay', '/dev/null', '--speed', speed]);
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(new RegExp(`--speed.*expected a positive decimal number \\(e\\.g\\. 10 or 0\\.5\\), got "${speed}"`));
     }
