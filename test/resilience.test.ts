@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StatsReporter } from '../src/feed/stats.js';
 import { startSimulator, type SimServer } from '../src/sim/index.js';
-import { BIN, runCli, untimed } from './helpers/run-cli.js';
+import { BIN, untimed } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 // Tests run concurrently, so each simulator is closed with the file, not after "each" test.
 const running: SimServer[] = [];
@@ -15,6 +16,8 @@ async function simulator(options: Parameters<typeof startSimulator>[0]): Promise
   running.push(sim);
   return sim;
 }
+
+const STATS = /^polo-ws: stats: \d+ frames\/s, \d+ lines\/s, \d+ pairs live, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts$/;
 
 const legacyArgs = (s: SimServer): string[] => ['--api', 'legacy', '--rest-url', s.restUrl, '--ws-url', s.wsUrl];
 
@@ -44,7 +47,7 @@ describe.concurrent('resilience', () => {
   it.each(['legacy', 'v3'] as const)('replaces a %s connection that goes silent with its socket open, and completes the stream', async (api) => {
     const sim = await simulator({ api, seed: 5, pairs: 20, rate: 0, frames: 1200, faults: [{ kind: 'silence', atFrame: 400, ms: 6000 }] });
     const started = Date.now();
-    const result = await runCli(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--heartbeat-timeout', '1', '--max-reconnects', '1']);
+    const result = await runInProcess(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--heartbeat-timeout', '1', '--max-reconnects', '1']);
     expect(result.code).toBe(0);
     expect(Date.now() - started).toBeLessThan(6000); // replaced before the silence ended
     expect(result.stderr).toMatch(/no data from ws:\/\/127\.0\.0\.1:\d+\S* for 1 s: replacing the connection/);
@@ -67,15 +70,29 @@ describe.concurrent('resilience', () => {
     expect(Number(out.trim())).toBe(sim.connections()[0]?.expectedLines().length);
   });
 
-  it('--stats writes status lines to stderr and nothing extra to stdout', async () => {
+  it('--stats 0.5 writes status lines to stderr twice a second and nothing extra to stdout', async () => {
     const sim = await simulator({ seed: 5, pairs: 10, rate: 200 });
-    // SIGINT once the first stats line is out (5 s after the stream starts), not at a fixed time: a loaded machine starts slower.
-    const result = await runCli([...legacyArgs(sim), '--stats'], {
-      onSpawn: (child) => child.stderr?.on('data', (chunk: Buffer) => chunk.toString().includes('stats:') && child.kill('SIGINT')),
+    // Stopped as SIGINT does once a stats line shows every pair live, not at a fixed time: a loaded machine starts slower.
+    const statsAt: number[] = [];
+    const result = await runInProcess([...legacyArgs(sim), '--stats', '0.5'], {
+      onStderr: (text, stop) => {
+        if (text.includes('stats:')) statsAt.push(Date.now());
+        if (statsAt.length >= 2 && text.includes(' 10 pairs live,')) stop();
+      },
     });
     expect(result.code).toBe(130);
-    expect(result.stderr).toMatch(/^polo-ws: stats: \d+ frames\/s, \d+ lines\/s, 10 pairs live, 0 gaps, 0 resyncs, 0 reconnects, 0 bad frames, 0 resync timeouts$/m);
-    expect(() => untimed(result.stdout)).not.toThrow();
+    // Stats lines (the first ones may come before every pair is live), then the summary, nothing else.
+    const stderr = result.stderr.trimEnd().split('\n');
+    const summary = stderr.pop();
+    for (const line of stderr) expect(line).toMatch(STATS);
+    expect(stderr.filter((line) => line.includes(' 10 pairs live,')).length).toBeGreaterThanOrEqual(1);
+    expect(summary).toMatch(/^polo-ws: stopped by SIGINT: \d+ frames, /);
+    // Half a second apart: the default interval would put them 5 s apart.
+    expect((statsAt[1] ?? Infinity) - (statsAt[0] ?? 0)).toBeLessThan(4_500);
+    // stdout is the feed's lines alone, in order, as the simulator says a correct client prints them.
+    const lines = untimed(result.stdout);
+    expect(lines.length).toBeGreaterThan(10);
+    expect(lines).toEqual(sim.connections()[0]?.expectedLines().slice(0, lines.length));
   });
 });
 

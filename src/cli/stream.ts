@@ -31,7 +31,8 @@ export interface StreamFlags {
   readonly marketsRefresh: number;
   readonly restTimeout: number;
   readonly restRetries: number;
-  readonly stats: boolean | undefined;
+  /** --stats: the interval in ms (5000 when given without a value), undefined when off. */
+  readonly stats: number | undefined;
   readonly top: boolean | undefined;
   readonly channels: ReadonlySet<Channel>;
   readonly format: 'text' | 'json';
@@ -41,8 +42,8 @@ export interface StreamFlags {
   readonly record: string | undefined;
 }
 
-/** How often --stats writes its line. */
-const STATS_INTERVAL_MS = 5_000;
+/** How often --stats writes its line when given without a value, in seconds. */
+const STATS_INTERVAL_SECONDS = '5';
 
 /** Adds what decides the lines printed: shared by the stream, `demo` and `replay`. */
 export function addOutputOptions(command: Command): Command {
@@ -73,7 +74,11 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
   return addOutputOptions(command)
     .option('--duration <s>', 'stop (status 0) after this many seconds', secondsOption)
     .option('--record <file>', 'write every frame received, with its time and connection number, to file (NDJSON) for replay')
-    .option('--stats', `write a status line to stderr every ${STATS_INTERVAL_MS / 1000} s (rates, live pairs, gaps, resyncs, reconnects, resync timeouts)`)
+    .addOption(
+      new Option('--stats [s]', `write a status line to stderr every s seconds (default ${STATS_INTERVAL_SECONDS}): rates, live pairs, gaps, resyncs, reconnects, resync timeouts`)
+        .preset(STATS_INTERVAL_SECONDS)
+        .argParser(secondsOption),
+    )
     .addOption(
       new Option('--max-reconnects <n>', 'reconnects allowed after a lost connection; 0 exits when the server closes')
         .argParser(countOrUnlimited)
@@ -138,7 +143,7 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
       resyncTimeoutMs: flags.resyncTimeout,
       marketsRefreshMs: flags.marketsRefresh,
       rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
-      statsIntervalMs: flags.stats === true ? STATS_INTERVAL_MS : undefined,
+      statsIntervalMs: flags.stats,
       top: flags.top === true,
       channels: flags.channels,
       format: flags.format,
