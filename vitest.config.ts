@@ -6,8 +6,14 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // The machines have 2 cores, but most files mostly wait (on spawned CLIs, servers, timeouts):
-    // three workers keep the suite near 50 s, and the tests that wait on timing wait for an event
-    // (a stats line, the first output) rather than a fixed delay, so a loaded machine does not flake them.
+    // three workers keep both busy, and the tests that wait on timing wait for an event (a stats
+    // line, the first output) rather than a fixed delay, so a loaded machine does not flake them.
     maxWorkers: 3,
+    // The waiting tests of a describe.concurrent all wait at once (the default, 5, queued
+    // acceptance-v3's fifteen 3-10 s scenarios into a 20 s file).
+    maxConcurrency: 16,
+    // One module graph per worker, not per file: src/ keeps no module state (STYLE: no globals), and
+    // loading it again for every file cost about a tenth of the suite's CPU.
+    isolate: false,
   },
 });

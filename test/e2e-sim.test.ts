@@ -1,24 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseFault, startSimulator, type SimApi, type SimServer } from '../src/sim/index.js';
+import { describe, expect, it, type TestContext } from 'vitest';
+import { parseFault, startSimulator, type SimApi } from '../src/sim/index.js';
 import { runCli, untimed } from './helpers/run-cli.js';
 
-let sim: SimServer | undefined;
-afterEach(async () => {
-  await sim?.close();
-  sim = undefined;
-});
-
-describe.each<SimApi>(['legacy', 'v3'])('bin/polo-ws.js against the built-in simulator (%s)', (api) => {
-  async function streamFromSim(simOptions: Parameters<typeof startSimulator>[0], args: string[] = []) {
-    sim = await startSimulator({ api, seed: 11, pairs: 30, rate: 0, frames: 3000, ...simOptions });
+// Each test has its own simulator and process, closed when it ends, so they run concurrently.
+describe.concurrent.each<SimApi>(['legacy', 'v3'])('bin/polo-ws.js against the built-in simulator (%s)', (api) => {
+  async function streamFromSim(onTestFinished: TestContext['onTestFinished'], simOptions: Parameters<typeof startSimulator>[0], args: string[] = []) {
+    const sim = await startSimulator({ api, seed: 11, pairs: 30, rate: 0, frames: 3000, ...simOptions });
+    onTestFinished(() => sim.close());
     const result = await runCli(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0', ...args], {
       timeoutMs: 30_000,
     });
     return { ...result, lines: untimed(result.stdout), sim };
   }
 
-  it('prints exactly the lines the simulator says it sent, and exits 0 on its normal close', async () => {
-    const { code, stderr, lines, sim } = await streamFromSim({});
+  it('prints exactly the lines the simulator says it sent, and exits 0 on its normal close', async ({ onTestFinished }) => {
+    const { code, stderr, lines, sim } = await streamFromSim(onTestFinished, {});
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const [connection] = sim.connections();
@@ -33,15 +29,15 @@ describe.each<SimApi>(['legacy', 'v3'])('bin/polo-ws.js against the built-in sim
     }
   });
 
-  it('prints --depth levels of every snapshot as the simulator expects', async () => {
-    const { code, lines, sim } = await streamFromSim({ frames: 500, seed: 3 }, ['--depth', '5']);
+  it('prints --depth levels of every snapshot as the simulator expects', async ({ onTestFinished }) => {
+    const { code, lines, sim } = await streamFromSim(onTestFinished, { frames: 500, seed: 3 }, ['--depth', '5']);
     expect(code).toBe(0);
     expect(lines).toEqual(sim.connections()[0]?.expectedLines(5));
   });
 
-  it('survives gaps, a duplicate, malformed frames and an unknown pair with every good line printed', async () => {
+  it('survives gaps, a duplicate, malformed frames and an unknown pair with every good line printed', async ({ onTestFinished }) => {
     const faults = ['gap@400', 'duplicate@600', 'malformed@800', 'unknown-pair@1000', 'gap@1500', 'malformed@2000'].map(parseFault);
-    const { code, stderr, lines, sim } = await streamFromSim({ faults });
+    const { code, stderr, lines, sim } = await streamFromSim(onTestFinished, { faults });
     expect(code).toBe(0);
     expect(lines).toEqual(sim.connections()[0]?.expectedLines());
     expect(stderr.match(/sequence gap in /g)).toHaveLength(2);
@@ -50,8 +46,8 @@ describe.each<SimApi>(['legacy', 'v3'])('bin/polo-ws.js against the built-in sim
     expect(stderr).not.toMatch(/^\s+at /m);
   });
 
-  it('reconnects after a cut connection and prints both connections completely, nothing stale', async () => {
-    const { code, lines, sim } = await streamFromSim({ frames: 1500, faults: [parseFault('cut@700')] }, ['--max-reconnects', '1']);
+  it('reconnects after a cut connection and prints both connections completely, nothing stale', async ({ onTestFinished }) => {
+    const { code, lines, sim } = await streamFromSim(onTestFinished, { frames: 1500, faults: [parseFault('cut@700')] }, ['--max-reconnects', '1']);
     expect(code).toBe(0);
     const [first, second] = sim.connections();
     expect(first?.closedNormally).toBe(false);
