@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-// The bundled CLI (scripts/bundle.mjs builds it from dist/main.js).
+// The bundled CLI (scripts/build.mjs builds it from src/main.ts).
 import '../dist/polo-ws.mjs';
