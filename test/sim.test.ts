@@ -191,7 +191,7 @@ describe('market stream', () => {
       const before = log.framesSent;
       await sleep(100);
       return log.framesSent === before;
-    }, 5000, 'the feed to stall');
+    }, 12_000, 'the feed to stall'); // generous: a loaded machine fills the buffers slowly
     const sentWhilePaused = log.framesSent;
     await sleep(200);
     expect(log.framesSent).toBe(sentWhilePaused);
