@@ -176,7 +176,8 @@ function write(name: string, text: string): string {
   return file;
 }
 
-describe.concurrent('replay: a hostile or broken recording', () => {
+// One at a time: these mostly compute (replays, large files), they do not wait.
+describe('replay: a hostile or broken recording', () => {
   it('exits 6 with FILE:LINE: reason for each line of the wrong shape', async () => {
     const [start, markets] = (await recording()) as [string, string];
     const frame = (fields: string): string => `{"type":"frame",${fields}}`;

@@ -13,8 +13,6 @@ export interface InProcessOptions {
   readonly onStart?: (stop: (status?: number) => void) => void;
   /** Sees each stderr text as it is written; `stop` as for onStart. */
   readonly onStderr?: (text: string, stop: (status?: number) => void) => void;
-  /** Sees each stdout chunk as it is written; `stop` as for onStart. */
-  readonly onStdout?: (chunk: string, stop: (status?: number) => void) => void;
 }
 
 /**
@@ -33,9 +31,7 @@ export async function runInProcess(args: readonly string[], options: InProcessOp
   const out = new Writable({
     decodeStrings: false,
     write(chunk: string | Buffer, _encoding, done) {
-      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-      stdout += text;
-      options.onStdout?.(text, stop);
+      stdout += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
       done();
     },
   });
