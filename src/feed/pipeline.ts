@@ -157,11 +157,6 @@ export class Pipeline {
     }
   }
 
-  /** True while frames wait for a market refresh (they are data the pipeline has not read yet). */
-  get holding(): boolean {
-    return this.busy !== undefined;
-  }
-
   /** Resolves when every frame received so far has been printed. */
   async idle(): Promise<void> {
     while (this.busy !== undefined) await this.busy;

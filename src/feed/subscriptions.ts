@@ -37,7 +37,7 @@ interface Pending {
  * up to MAX_TRIES. Pure: time comes in as `now`, the caller sends and reports.
  */
 export class SubscriptionTracker {
-  private readonly pending_ = new Map<string, Pending>();
+  private readonly entries = new Map<string, Pending>();
   /** Pending ticker and trades subscriptions: while there are any, data events are reported. */
   private unacked = 0;
   private lastError: { readonly message: string; readonly at: number } | undefined;
@@ -46,7 +46,7 @@ export class SubscriptionTracker {
 
   /** True while anything waits for its ack or snapshot. */
   get pending(): boolean {
-    return this.pending_.size > 0;
+    return this.entries.size > 0;
   }
 
   /** True while a ticker or trades subscription waits for its ack. */
@@ -82,7 +82,7 @@ export class SubscriptionTracker {
 
   /** A new connection: nothing of the old one is awaited. */
   clear(): void {
-    this.pending_.clear();
+    this.entries.clear();
     this.unacked = 0;
     this.lastError = undefined;
   }
@@ -93,7 +93,7 @@ export class SubscriptionTracker {
    */
   overdue(now: number, bookLive: (pair: string) => boolean): Overdue[] {
     const out: Overdue[] = [];
-    for (const [k, entry] of this.pending_) {
+    for (const [k, entry] of this.entries) {
       if (entry.channel === 'book' && bookLive(entry.pair)) {
         this.remove(k);
         continue;
@@ -114,14 +114,14 @@ export class SubscriptionTracker {
 
   private add(channel: Channel, pair: string, purpose: Purpose, now: number): void {
     const k = key(channel, pair);
-    if (!this.pending_.has(k) && channel !== 'book') this.unacked++;
-    this.pending_.set(k, { channel, pair, purpose, since: now, tries: 1 });
+    if (!this.entries.has(k) && channel !== 'book') this.unacked++;
+    this.entries.set(k, { channel, pair, purpose, since: now, tries: 1 });
   }
 
   private remove(k: string): void {
-    const entry = this.pending_.get(k);
+    const entry = this.entries.get(k);
     if (entry === undefined) return;
-    this.pending_.delete(k);
+    this.entries.delete(k);
     if (entry.channel !== 'book') this.unacked--;
   }
 }
