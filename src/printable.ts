@@ -49,6 +49,11 @@ export function excerpt(text: string, max = 120): string {
   return flat.length > max || head.length < text.length ? `${flat.slice(0, max)}…` : flat;
 }
 
+/** A peer's text as a short excerpt in double quotes, control characters escaped JSON-style. */
+export function quoted(text: string, max: number): string {
+  return JSON.stringify(excerpt(text, max));
+}
+
 /** The first thing zod found wrong, on one line: "data.0.id: Invalid input: expected number". */
 export function zodIssue(error: z.ZodError): string {
   const issue = error.issues[0];

@@ -6,7 +6,7 @@ import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
 import type { Channel, MarketMap } from '../protocol/types.js';
 import { HeldFrames, type Input } from './held-frames.js';
 import { Listing, type ListingChange } from './listing.js';
-import { excerpt } from '../printable.js';
+import { excerpt, quoted } from '../printable.js';
 
 export interface PipelineDeps {
   readonly adapter: ProtocolAdapter;
@@ -246,7 +246,7 @@ export class Pipeline {
   /** A server error on stderr, once per text however often the server repeats it. */
   reportServerError(message: string): void {
     if (this.serverErrors.has(message)) return;
-    this.deps.diagnostics.warn('server-error', `server error: ${JSON.stringify(excerpt(message, 200))}`);
+    this.deps.diagnostics.warn('server-error', `server error: ${quoted(message, 200)}`);
     if (this.serverErrors.size < MAX_SERVER_ERRORS) this.serverErrors.add(message);
   }
 }

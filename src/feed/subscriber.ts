@@ -2,7 +2,7 @@ import type { Diagnostics } from '../output/diagnostics.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
 import type { Confirmations } from './pipeline.js';
 import { MAX_TRIES, SubscriptionTracker, type Overdue } from './subscriptions.js';
-import { excerpt } from '../printable.js';
+import { quoted } from '../printable.js';
 
 /** Where subscribe messages go: the current connection. */
 export interface Sender {
@@ -184,5 +184,5 @@ function names(pairs: readonly string[]): string {
 /** " (server said: "...")" for the latest server error any of these saw, quoted so no control character reaches the terminal. */
 function because(entries: readonly Overdue[]): string {
   const error = entries.find((entry) => entry.error !== undefined)?.error;
-  return error === undefined ? '' : ` (server said: ${JSON.stringify(excerpt(error, 120))})`;
+  return error === undefined ? '' : ` (server said: ${quoted(error, 120)})`;
 }
