@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { addReplayCommand } from './cli/replay-command.js';
 import { addSimulatorCommands } from './cli/sim-commands.js';
 import { addStreamOptions, stream, type CliIO, type StreamFlags } from './cli/stream.js';
+import { addSubscribeCommand } from './cli/subscribe-command.js';
 
 export type { CliIO };
 
@@ -71,6 +72,7 @@ export function createProgram(io: CliIO, setStatus: (status: number) => void): C
   addStreamOptions(program, true).action(async (flags: StreamFlags) => setStatus(await stream(flags, io)));
   addSimulatorCommands(program, io, setStatus);
   addReplayCommand(program, io, setStatus);
+  addSubscribeCommand(program, io, setStatus);
   return program;
 }
 

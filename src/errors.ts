@@ -12,6 +12,7 @@ export const ExitStatus = {
   BAD_MARKETS: 4,
   WEBSOCKET: 5,
   FILE: 6,
+  NATS: 7,
   SIGINT: 130,
   SIGTERM: 143,
 } as const;
@@ -22,7 +23,8 @@ export type ErrorCode =
   | 'POLO_ERR_HTTP_STATUS'
   | 'POLO_ERR_BAD_MARKETS'
   | 'POLO_ERR_WS'
-  | 'POLO_ERR_FILE';
+  | 'POLO_ERR_FILE'
+  | 'POLO_ERR_NATS';
 
 /** Base class of every error polo-ws expects and reports as one stderr line; one subclass per code family, each with its own name. */
 export class PoloError extends Error {
@@ -88,5 +90,13 @@ export class FileError extends PoloError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('POLO_ERR_FILE', message, ExitStatus.FILE, options);
     this.name = 'FileError';
+  }
+}
+
+/** NATS could not be reached, its stream is not one polo-ws can use, or events could not be stored. */
+export class NatsError extends PoloError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('POLO_ERR_NATS', message, ExitStatus.NATS, options);
+    this.name = 'NatsError';
   }
 }

@@ -74,6 +74,7 @@ describe('v3 decoder', () => {
         kind: 'ticker',
         pair: 'ETH_BTC',
         fields: { last: '2', lowestAsk: undefined, highestBid: undefined, percentChange: '0.01', baseVolume: '20', quoteVolume: '10', isFrozen: '1', high24hr: '3', low24hr: '0.5' },
+        time: '1',
       },
     ]);
   });

@@ -39,11 +39,30 @@ interface PairBook {
   top: { readonly bid: Level | undefined; readonly ask: Level | undefined } | undefined;
 }
 
+/**
+ * Told of every event the processor applied, as it applied it (--publish): a book message from its
+ * snapshot on (`from`), a trade, a ticker with the columns it printed. Duplicates, messages of a
+ * book that is not live and messages that broke the sequence are not applied, so not told.
+ */
+export interface AppliedTap {
+  book(event: BookEvent, from: number): void;
+  trade(pair: string, trade: TradeItem): void;
+  ticker(pair: string, fields: TickerFields, time: string | undefined): void;
+}
+
+type BookEvent = Extract<FeedEvent, { kind: 'book' }>;
+
 export interface ProcessorOptions {
   /** Levels per side printed for each snapshot. */
   readonly depth: number;
   /** Report best bid/ask changes (--top). */
   readonly top: boolean;
+  /**
+   * A snapshot no newer than the live book is skipped (a consumer of redundant publishers: the
+   * second publisher's snapshot arrives after updates past it). A live feed applies every snapshot.
+   */
+  readonly skipOlderSnapshots?: boolean;
+  readonly tap?: AppliedTap | undefined;
 }
 
 /** Running counts, for the summary line and tests. */
@@ -66,10 +85,14 @@ export class BookProcessor {
 
   private readonly depth: number;
   private readonly top: boolean;
+  private readonly skipOlderSnapshots: boolean;
+  private readonly tap: AppliedTap | undefined;
 
   constructor(options: ProcessorOptions) {
     this.depth = options.depth;
     this.top = options.top;
+    this.skipOlderSnapshots = options.skipOlderSnapshots === true;
+    this.tap = options.tap;
   }
 
   /**
@@ -78,24 +101,34 @@ export class BookProcessor {
    */
   apply(event: FeedEvent, out: Printer): Gap | undefined {
     if (event.kind === 'ticker') {
-      out.ticker(event.pair, this.withBookPrices(event.pair, event.fields));
+      const fields = this.withBookPrices(event.pair, event.fields);
+      out.ticker(event.pair, fields);
+      this.tap?.ticker(event.pair, fields, event.time);
       return undefined;
     }
     if (event.kind === 'trade') {
       out.trade(event.pair, event.trade);
+      this.tap?.trade(event.pair, event.trade);
       return undefined;
     }
     if (event.kind !== 'book') return undefined;
     const entry = this.entry(event.pair);
     const snapshotAt = snapshotIndex(event.items);
     if (snapshotAt >= 0) {
-      // A snapshot is a new baseline whatever came before; items after it build on it.
+      if (this.skipOlderSnapshots && entry.state === 'live' && event.seq <= entry.last) {
+        this.counts.duplicates++;
+        return undefined;
+      }
+      // A snapshot is a new baseline whatever came before; items after it build on it, and --top
+      // reports its best levels afresh (as it would after a reconnect: a consumer cannot tell).
       if (entry.gapped) this.counts.resyncs++;
       entry.gapped = false;
       entry.state = 'live';
       entry.last = event.seq;
+      entry.top = undefined;
       this.applyItems(event.pair, entry.book, event.items, snapshotAt, out);
       if (this.top) this.reportTop(event.pair, entry, out);
+      this.tap?.book(event, snapshotAt);
       return undefined;
     }
     if (entry.state !== 'live') {
@@ -117,6 +150,7 @@ export class BookProcessor {
     entry.last = event.seq;
     this.applyItems(event.pair, entry.book, event.items, 0, out);
     if (this.top) this.reportTop(event.pair, entry, out);
+    this.tap?.book(event, 0);
     return undefined;
   }
 

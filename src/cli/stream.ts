@@ -3,10 +3,12 @@ import { Command, Option } from 'commander';
 import { Recorder } from '../feed/recording.js';
 import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
-import { ALL_CHANNELS, type ApiName, type Channel } from '../protocol/types.js';
+import { ALL_CHANNELS, type ApiName, type Channel, type ProtocolAdapter } from '../protocol/types.js';
 import type { TimestampMode } from '../output/timestamp.js';
 import { channelList, countOrUnlimited, integerOption, pairList, secondsOption, secondsOrNever, urlOption } from './options.js';
 import { UsageError } from '../errors.js';
+import { Publishing } from '../bus/publishing.js';
+import { maxAgeOption, natsServers, streamName } from './nats-options.js';
 
 /** What the CLI talks to; tests pass their own. */
 export interface CliIO {
@@ -40,6 +42,11 @@ export interface StreamFlags {
   readonly maxLines: number;
   readonly duration: number | undefined;
   readonly record: string | undefined;
+  /** --publish: NATS servers of one cluster, or undefined. */
+  readonly publish: string[] | undefined;
+  readonly stream: string;
+  readonly replicas: number;
+  readonly maxAge: number;
 }
 
 /** How often --stats writes its line when given without a value, in seconds. */
@@ -107,7 +114,11 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
     .addOption(new Option('--rest-timeout <s>', 'seconds allowed for each REST request').argParser(secondsOption).default(10_000, '10'))
     .addOption(
       new Option('--rest-retries <n>', 'retries of a REST request after a network error, timeout, HTTP 5xx or 429').argParser(integerOption(0, 100)).default(5),
-    );
+    )
+    .option('--publish <urls>', 'also publish every event to NATS JetStream (comma-separated nats://host:port of one cluster), on poloniex.<book|trade|ticker>.<PAIR>', natsServers('--publish'))
+    .addOption(new Option('--stream <name>', 'the JetStream stream --publish writes (created when missing)').argParser(streamName).default('POLONIEX'))
+    .addOption(new Option('--replicas <n>', 'replicas of a stream --publish creates (a cluster of at least n nodes)').argParser(integerOption(1, 5)).default(1))
+    .addOption(new Option('--max-age <duration>', 'how long a stream --publish creates keeps events (90s, 30m, 24h, 7d)').argParser(maxAgeOption).default(86_400_000, '24h'));
 }
 
 /** --top reads the book: refuse it without the book channel. */
@@ -131,6 +142,17 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
   // Opened by the session once the run starts, not here: a usage or REST error must leave the file as it was.
   const recorder = flags.record === undefined ? undefined : new Recorder(flags.record);
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
+  // NATS first: an unreachable server or an unusable stream is exit 7 before the exchange is asked.
+  const publishing = flags.publish === undefined ? undefined : await Publishing.open(flags.publish, { name: flags.stream, replicas: flags.replicas, maxAgeMs: flags.maxAge });
+  try {
+    return await runStream(adapter, flags, recorder, publishing, io);
+  } finally {
+    await publishing?.abandon();
+  }
+}
+
+function runStream(adapter: ProtocolAdapter, flags: StreamFlags, recorder: Recorder | undefined, publishing: Publishing | undefined, io: CliIO): Promise<number> {
+  const endpoints = DEFAULT_ENDPOINTS[flags.api];
   return runSession(
     adapter,
     {
@@ -151,6 +173,7 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
       maxLines: flags.maxLines,
       durationMs: flags.duration,
       recorder,
+      publishing,
     },
     { stdout: io.stdout, stderr: io.stderr, now: io.now, signal: io.signal },
   );

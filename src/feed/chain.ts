@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { BookProcessor } from '../book/processor.js';
+import { BookProcessor, type AppliedTap } from '../book/processor.js';
 import { Diagnostics } from '../output/diagnostics.js';
 import { createPrinter } from '../output/format.js';
 import { LineSink } from '../output/sink.js';
@@ -36,6 +36,12 @@ export interface ChainHooks {
   readonly resync: (pair: string) => void;
   /** Told of acks, server errors and first data, to confirm subscriptions (live streams). */
   readonly confirmations?: Confirmations;
+  /** Told of every event applied, with each frame's receive time first (--publish). */
+  readonly publisher?: (AppliedTap & { begin(at: number): void }) | undefined;
+  /** A consumer of redundant publishers skips snapshots older than its live book (`subscribe`). */
+  readonly skipOlderSnapshots?: boolean;
+  /** What a gap makes happen, for its warning: "resubscribing PAIR" by default. */
+  readonly gapAction?: (pair: string) => string;
 }
 
 /** The frame-to-line half of polo-ws: decoder, sequence-checked books, formatter, stdout. */
@@ -54,7 +60,7 @@ export function createChain(
   hooks: ChainHooks,
 ): Chain {
   const diagnostics = new Diagnostics(io.stderr, io.now);
-  const processor = new BookProcessor({ depth: options.depth, top: options.top });
+  const processor = new BookProcessor({ depth: options.depth, top: options.top, tap: hooks.publisher, skipOlderSnapshots: hooks.skipOlderSnapshots });
   const sink = new LineSink(io.stdout, {
     onBlocked: hooks.onBlocked,
     onDrained: hooks.onDrained,
@@ -75,6 +81,8 @@ export function createChain(
     onHolding: hooks.onHolding,
     resync: hooks.resync,
     confirmations: hooks.confirmations,
+    publisher: hooks.publisher,
+    gapAction: hooks.gapAction,
   });
   return { diagnostics, processor, sink, pipeline };
 }

@@ -1,5 +1,5 @@
 /** Why reading from the exchange is paused: each holds the feed back until it is over. */
-export type PauseReason = 'stdout' | 'refresh' | 'record';
+export type PauseReason = 'stdout' | 'refresh' | 'record' | 'publish';
 
 /** What can be paused: the current connection. */
 export interface Pausable {
@@ -9,7 +9,7 @@ export interface Pausable {
 
 /**
  * Backpressure from every consumer in one place: stdout is full, frames held for a market refresh
- * reached their bound, or the recording's disk fell behind. Input is read only while none holds,
+ * reached their bound, the recording's disk fell behind, or NATS (--publish) did. Input is read only while none holds,
  * and a connection opened meanwhile starts paused.
  */
 export class InputPause {

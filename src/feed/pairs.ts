@@ -36,7 +36,7 @@ export function matchPairs(markets: MarketMap, wanted: readonly string[] | undef
 }
 
 /** A case-insensitive whole-name matcher for a pair name that may hold `*` and `?`. */
-function globPattern(glob: string): RegExp {
+export function globPattern(glob: string): RegExp {
   const source = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 'i');
 }

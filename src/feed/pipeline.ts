@@ -30,6 +30,10 @@ export interface PipelineDeps {
   readonly resync: (pair: string) => void;
   /** Told of what confirms a subscription, while any is unconfirmed (live streams only). */
   readonly confirmations?: Confirmations;
+  /** Told each frame's receive time before the processor applies its events (--publish). */
+  readonly publisher?: { begin(at: number): void } | undefined;
+  /** What a gap makes happen, for its warning (default: resubscribing the pair). */
+  readonly gapAction?: ((pair: string) => string) | undefined;
 }
 
 /** Where acks, server errors and first data of a channel go, to confirm subscriptions. */
@@ -203,12 +207,19 @@ export class Pipeline {
     }
   }
 
+  /** Takes events decoded elsewhere (`subscribe`: from NATS), received at `at`, as a frame's. */
+  receiveEvents(events: readonly FeedEvent[], at: number): void {
+    this.counts.frames++;
+    this.print(events, at);
+  }
+
   /** Prints a decoded frame's events; true when they held market data. */
   private print(events: readonly FeedEvent[], at: number): boolean {
     const { processor, printer, sink, confirmations } = this.deps;
     const buffer = sink.buffer;
     buffer.limit = this.linesLeft;
     printer.begin(at);
+    this.deps.publisher?.begin(at);
     let market = false;
     for (const event of events) {
       if (event.kind === 'ticker' || event.kind === 'book' || event.kind === 'trade') {
@@ -222,7 +233,8 @@ export class Pipeline {
       const gap = processor.apply(event, printer);
       if (gap !== undefined) {
         const expected = gap.prevSeq === undefined ? `seq ${gap.last + 1}, got ${gap.seq}` : `lastId ${gap.last}, got ${gap.prevSeq}`;
-        this.deps.diagnostics.warn('gap', `sequence gap in ${gap.pair} (expected ${expected}): resubscribing ${gap.pair}`);
+        const action = this.deps.gapAction?.(gap.pair) ?? `resubscribing ${gap.pair}`;
+        this.deps.diagnostics.warn('gap', `sequence gap in ${gap.pair} (expected ${expected}): ${action}`);
         this.deps.resync(gap.pair);
       }
     }

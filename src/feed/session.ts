@@ -13,6 +13,7 @@ import { MarketRefresher } from './refresh.js';
 import { formatTotals, StatsReporter, type Totals } from './stats.js';
 import { Subscriber } from './subscriber.js';
 import { describe } from '../printable.js';
+import type { Publishing } from '../bus/publishing.js';
 
 export interface SessionOptions extends OutputOptions {
   readonly wsUrl: string;
@@ -36,6 +37,8 @@ export interface SessionOptions extends OutputOptions {
   readonly durationMs: number | undefined;
   /** Where every raw frame is recorded (--record), if anywhere. */
   readonly recorder: Recorder | undefined;
+  /** Where every applied event is published (--publish), if anywhere: connected already. */
+  readonly publishing?: Publishing | undefined;
 }
 
 export interface SessionIO {
@@ -100,6 +103,12 @@ class Session {
         confirm: (channel, pairs) => this.subscriber.confirm(channel, pairs),
         serverError: (message) => this.subscriber.serverError(message),
       },
+      publisher: options.publishing?.attach({
+        onBlocked: (blocked) => this.input.set('publish', blocked),
+        warn: (message) => this.diagnostics.warn('nats', message),
+        info: (message) => this.diagnostics.info(message),
+        now: io.now,
+      }),
     }));
     this.subscriber = new Subscriber({
       adapter,
@@ -254,13 +263,17 @@ class Session {
   private async finish(status: number): Promise<number> {
     await this.sink.flush();
     const recorded = (await this.options.recorder?.close()) ?? true;
+    const unpublished = await this.options.publishing?.finish();
+    if (unpublished !== undefined) this.diagnostics.error(unpublished);
     this.diagnostics.flushHeld();
     this.stats?.stop();
     if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) {
       this.diagnostics.info(`stopped by ${status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM'}: ${formatTotals(this.totals())}`);
     }
-    // A recording that lost data is exit 6 however the run ended (but 1, a bug or a failed stdout): its error line is out already.
-    return recorded || status === ExitStatus.INTERNAL ? status : ExitStatus.FILE;
+    // A recording or stream that lost data is exit 6 or 7 however the run ended (but 1, a bug or a failed stdout): its error line is out already.
+    if (status === ExitStatus.INTERNAL) return status;
+    if (!recorded) return ExitStatus.FILE;
+    return unpublished === undefined ? status : ExitStatus.NATS;
   }
 
   private totals(): Totals {

@@ -63,7 +63,13 @@ export type FeedEvent =
       readonly prevSeq: number | undefined;
       readonly items: readonly BookItem[];
     }
-  | { readonly kind: 'ticker'; readonly pair: string; readonly fields: TickerFields }
+  | {
+      readonly kind: 'ticker';
+      readonly pair: string;
+      readonly fields: TickerFields;
+      /** The exchange's time for this ticker (v3 `ts`, digits), when it sent one: part of its identity on NATS. */
+      readonly time?: string | undefined;
+    }
   /** A trade from a channel without a sequence (v3 `trades`); legacy trades are book items. */
   | { readonly kind: 'trade'; readonly pair: string; readonly trade: TradeItem }
   | { readonly kind: 'heartbeat' }

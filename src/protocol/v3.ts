@@ -152,7 +152,9 @@ export class V3Decoder {
         high24hr: t.high,
         low24hr: t.low,
       };
-      return { kind: 'ticker', pair: t.symbol, fields };
+      // ts is not printed: it names the ticker on NATS (--publish), so only digits are kept.
+      const ts = isRecord(item) ? item.ts : undefined;
+      return { kind: 'ticker', pair: t.symbol, fields, time: isTimeToken(ts) ? String(ts) : undefined };
     }
     return undefined;
   }
