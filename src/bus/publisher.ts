@@ -12,6 +12,9 @@ const LOW_WATER = HIGH_WATER / 2;
 const HIGH_WATER_BYTES = 32 * 1024 * 1024;
 /** An ack this late (while connected) counts as lost: the messages from it on are sent again. */
 const ACK_TIMEOUT_MS = 5_000;
+/** Resends after a refusal wait this long first, doubling up to the maximum until one is stored. */
+const MIN_RETRY_DELAY_MS = 100;
+const MAX_RETRY_DELAY_MS = 2_000;
 
 interface Entry {
   readonly message: BusMessage;
@@ -56,6 +59,10 @@ export class Publisher implements AppliedTap {
   /** The id of the last message sent in the current chain; undefined: the next goes unchained. */
   private chainLast: string | undefined;
   private recovering = false;
+  /** Wait before the next resend: 0 after a broken chain (another publisher), growing while NATS refuses. */
+  private retryDelayMs = 0;
+  private waitBeforeResend = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   private connected = true;
   private blocked = false;
   private closed = false;
@@ -124,6 +131,7 @@ export class Publisher implements AppliedTap {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
     this.subscription.unsubscribe();
     for (const resolve of this.idleWaiters) resolve();
     this.idleWaiters = [];
@@ -181,12 +189,20 @@ export class Publisher implements AppliedTap {
     // {"stream":...} is a PubAck (stored, or a duplicate: stored before); anything else is an error or a 503.
     if (data.length > 10 && data[2] === 0x73 /* s */) {
       entry.state = 'done';
+      this.retryDelayMs = 0;
       this.counts.published++;
       if (data.length > 20 && msg.string().includes('"duplicate":true')) this.counts.duplicates++;
       this.advance();
     } else {
       entry.state = 'failed';
-      if (!this.recovering) this.hooks.warn(`NATS did not store ${entry.message.id}: ${failure(msg)}; sending again from there`);
+      const reason = failure(msg);
+      // A broken chain is another publisher's message in between: resend at once. Anything else
+      // (no stream leader while a cluster elects one: 503) is waited out, 0.1 s doubling to 2 s.
+      if (!/wrong last msg ID/i.test(reason)) {
+        this.retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(MIN_RETRY_DELAY_MS, this.retryDelayMs * 2));
+        this.waitBeforeResend = true;
+        if (!this.recovering) this.hooks.warn(`NATS did not store ${entry.message.id}: ${reason}; sending again from there`);
+      }
       this.startRecovery();
     }
     if (this.recovering) this.finishRecovery();
@@ -236,9 +252,17 @@ export class Publisher implements AppliedTap {
     this.finishRecovery();
   }
 
-  /** Once nothing is in flight: rewind to the first unconfirmed message and send from there, unchained. */
+  /** Once nothing is in flight (and any retry delay passed): rewind to the first unconfirmed message and send from there, unchained. */
   private finishRecovery(): void {
-    if (!this.recovering || this.inflight.size > 0 || !this.connected || this.closed) return;
+    if (!this.recovering || this.inflight.size > 0 || !this.connected || this.closed || this.retryTimer !== undefined) return;
+    if (this.waitBeforeResend) {
+      this.waitBeforeResend = false;
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.finishRecovery();
+      }, this.retryDelayMs);
+      return;
+    }
     this.recovering = false;
     let first = this.head;
     while (first < this.queue.length && (this.queue[first] as Entry).state === 'done') first++;
