@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, ensureStream, natsReason, shownServers, type StreamSettings } from './stream.js';
+import { connectNats, ensureStream, natsReason, shownServers, withNats, type StreamSettings } from './stream.js';
 import { Publisher } from './publisher.js';
 
 /** What the session tells a publishing run: where to hold the feed and where to write warnings. */
@@ -28,10 +28,14 @@ export class Publishing {
   ) {}
 
   /** Connects and makes sure the stream is there (created when missing); NatsError when not possible. */
-  static async open(servers: readonly string[], settings: StreamSettings): Promise<Publishing> {
+  static async open(
+    servers: readonly string[],
+    settings: StreamSettings,
+    hooks: { warn: (message: string) => void; signal?: AbortSignal | undefined },
+  ): Promise<Publishing> {
     const nc = await connectNats(servers, 'polo-ws publisher');
     try {
-      await ensureStream(nc, servers, settings);
+      await withNats(servers, `setting up stream ${settings.name}`, () => ensureStream(nc, servers, settings), hooks);
     } catch (error) {
       await nc.close().catch(() => undefined);
       throw error;
@@ -58,7 +62,7 @@ export class Publishing {
         publisher.disconnected();
         hooks.warn(`nats: connection to ${status.server} lost: holding ${publisher.pending} event${publisher.pending === 1 ? '' : 's'} and reconnecting`);
       } else if (status.type === 'reconnect') {
-        hooks.info(`nats: reconnected to ${status.server}: sending again what was not confirmed`);
+        hooks.info(`nats: reconnected to ${status.server}: resending what it has not confirmed`);
         publisher.reconnected();
       }
     }

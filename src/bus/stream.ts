@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager, type StreamInfo } from '@nats-io/jetstream';
 import { NatsError } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe } from '../printable.js';
 import { SUBJECT_ROOT } from './wire.js';
 
@@ -47,13 +48,40 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && /stream not found/i.test(error.message);
 }
 
-/** Whether the stream is a JetStream-enabled server's at all: a plain nats-server answers no JetStream API. */
-async function manager(nc: NatsConnection, servers: readonly string[]): Promise<JetStreamManager> {
-  try {
-    return await jetstreamManager(nc, { timeout: 5_000 });
-  } catch (error) {
-    throw new NatsError(`NATS at ${shownServers(servers)} has no JetStream: ${natsReason(error)} (start nats-server with -js)`, { cause: error });
+/**
+ * The JetStream API, when the server has JetStream at all (a plain nats-server has not). No account
+ * check: that needs the cluster's meta leader, which may be being elected (a node just died).
+ */
+function manager(nc: NatsConnection, servers: readonly string[]): Promise<JetStreamManager> {
+  if (nc.info?.jetstream !== true) {
+    return Promise.reject(new NatsError(`NATS at ${shownServers(servers)} has no JetStream (start nats-server with -js)`));
   }
+  return jetstreamManager(nc, { timeout: 5_000, checkAPI: false });
+}
+
+/** How long start-up waits out a cluster that answers nothing (electing leaders after a node died). */
+export const AVAILABLE_WITHIN_MS = 30_000;
+
+/**
+ * Runs `attempt` until it succeeds, for up to AVAILABLE_WITHIN_MS while JetStream answers with a
+ * timeout, "no responders" or 503 (a cluster electing leaders), 0.5 s doubling to 4 s between;
+ * anything else (and a NatsError of ours) at once. Ends early on `signal`.
+ */
+export async function whenAvailable<T>(attempt: () => Promise<T>, what: string, hooks: { warn: (message: string) => void; signal?: AbortSignal | undefined }): Promise<T> {
+  const started = Date.now();
+  for (let delay = 500; ; delay = Math.min(delay * 2, 4_000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof NatsError || !isTransient(error) || Date.now() - started + delay > AVAILABLE_WITHIN_MS || hooks.signal?.aborted === true) throw error;
+      hooks.warn(`${what}: ${natsReason(error)}; trying again in ${delay / 1000} s`);
+      await sleep(delay, undefined, { signal: hooks.signal }).catch(() => undefined);
+    }
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof Error && /timeout|no responders|503|jetstream is not enabled|not available|leader/i.test(`${error.name} ${error.message}`);
 }
 
 export interface StreamSettings {
@@ -72,6 +100,7 @@ export async function ensureStream(nc: NatsConnection, servers: readonly string[
   try {
     info = await jsm.streams.info(settings.name);
   } catch (error) {
+    if (isTransient(error)) throw error;
     if (!isNotFound(error)) throw new NatsError(`cannot read stream ${settings.name} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
     try {
       return await jsm.streams.add({
@@ -82,6 +111,7 @@ export async function ensureStream(nc: NatsConnection, servers: readonly string[
         duplicate_window: Math.min(DUPLICATE_WINDOW_MS, settings.maxAgeMs) * 1_000_000,
       });
     } catch (addError) {
+      if (isTransient(addError)) throw addError;
       const owner = await jsm.streams.find(STREAM_SUBJECTS).catch(() => undefined);
       if (owner !== undefined && owner !== settings.name) {
         throw new NatsError(`cannot create stream ${settings.name} on ${shownServers(servers)}: stream ${owner} already captures ${STREAM_SUBJECTS} (publish into it with --stream ${owner})`, {
@@ -110,6 +140,7 @@ export async function findStream(nc: NatsConnection, servers: readonly string[],
   try {
     info = await jsm.streams.info(name);
   } catch (error) {
+    if (isTransient(error)) throw error;
     if (isNotFound(error)) throw new NatsError(`no stream ${name} on ${shownServers(servers)}: start a publisher first (polo-ws --publish ${shownServers(servers)}), or name it with --stream`);
     throw new NatsError(`cannot read stream ${name} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
   }
@@ -118,4 +149,14 @@ export async function findStream(nc: NatsConnection, servers: readonly string[],
     throw new NatsError(`stream ${name} on ${shownServers(servers)} does not capture ${STREAM_SUBJECTS} (it has ${subjects.join(', ') || 'no subjects'}): not a polo-ws stream`);
   }
   return info;
+}
+
+/** `whenAvailable`, with what still fails after it as a NatsError naming the servers. */
+export async function withNats<T>(servers: readonly string[], what: string, attempt: () => Promise<T>, hooks: { warn: (message: string) => void; signal?: AbortSignal | undefined }): Promise<T> {
+  try {
+    return await whenAvailable(attempt, what, hooks);
+  } catch (error) {
+    if (error instanceof NatsError) throw error;
+    throw new NatsError(`${what} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
+  }
 }

@@ -8,6 +8,7 @@ import type { TimestampMode } from '../output/timestamp.js';
 import { channelList, countOrUnlimited, integerOption, pairList, secondsOption, secondsOrNever, urlOption } from './options.js';
 import { UsageError } from '../errors.js';
 import { Publishing } from '../bus/publishing.js';
+import { printable } from '../printable.js';
 import { maxAgeOption, natsServers, streamName } from './nats-options.js';
 
 /** What the CLI talks to; tests pass their own. */
@@ -143,7 +144,11 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
   const recorder = flags.record === undefined ? undefined : new Recorder(flags.record);
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
   // NATS first: an unreachable server or an unusable stream is exit 7 before the exchange is asked.
-  const publishing = flags.publish === undefined ? undefined : await Publishing.open(flags.publish, { name: flags.stream, replicas: flags.replicas, maxAgeMs: flags.maxAge });
+  const publishing = flags.publish === undefined ? undefined : await Publishing.open(
+          flags.publish,
+          { name: flags.stream, replicas: flags.replicas, maxAgeMs: flags.maxAge },
+          { warn: (message) => io.stderr(`polo-ws: warning: nats: ${printable(message)}\n`), signal: io.signal },
+        );
   try {
     return await runStream(adapter, flags, recorder, publishing, io);
   } finally {

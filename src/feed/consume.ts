@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { ConsumerMessages } from '@nats-io/jetstream';
 import { ExitStatus } from '../errors.js';
-import { connectNats, findStream, natsReason } from '../bus/stream.js';
+import { connectNats, findStream, natsReason, withNats } from '../bus/stream.js';
 import { openReader, type Since } from '../bus/reader.js';
 import { decodeBusMessage, parseSubject } from '../bus/wire-decode.js';
 import { pairToken, SUBJECT_ROOT, type BusKind } from '../bus/wire.js';
@@ -86,9 +86,11 @@ export async function runConsume(options: ConsumeOptions, io: ConsumeIO): Promis
   const nc = await connectNats(options.servers, 'polo-ws subscribe');
   const counts = { messages: 0, bad: 0 };
   try {
-    await findStream(nc, options.servers, options.stream);
+    const retry = { warn: (line: string) => chain.diagnostics.warn('nats', line), signal: io.signal };
+    await withNats(options.servers, `reading stream ${options.stream}`, () => findStream(nc, options.servers, options.stream), retry);
     if (status !== undefined) return await finish(status);
-    messages = await openReader(nc, options.servers, options.stream, subjectFilter(options.channels, options.pairs), options.since);
+    const subject = subjectFilter(options.channels, options.pairs);
+    messages = await withNats(options.servers, `reading stream ${options.stream}`, () => openReader(nc, options.stream, subject, options.since), retry);
     void watch(nc, (line) => chain.diagnostics.warn('nats', line), (line) => chain.diagnostics.info(line));
     if (status !== undefined) void messages.close();
     const wanted = options.pairs?.map(globPattern);
