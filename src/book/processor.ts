@@ -58,8 +58,9 @@ export interface ProcessorOptions {
   /** Report best bid/ask changes (--top). */
   readonly top: boolean;
   /**
-   * A snapshot no newer than the live book is skipped (a consumer of redundant publishers: the
-   * second publisher's snapshot arrives after updates past it). A live feed applies every snapshot.
+   * A snapshot older than the live book is skipped, and a publisher's checkpoint no newer than it (a
+   * consumer of NATS: a second publisher's snapshot arrives after updates past it). A live feed
+   * applies every snapshot.
    */
   readonly skipOlderSnapshots?: boolean;
   readonly tap?: AppliedTap | undefined;
@@ -115,7 +116,7 @@ export class BookProcessor {
     const entry = this.entry(event.pair);
     const snapshotAt = snapshotIndex(event.items);
     if (snapshotAt >= 0) {
-      if (this.skipOlderSnapshots && entry.state === 'live' && event.seq <= entry.last) {
+      if (this.skipOlderSnapshots && entry.state === 'live' && (event.seq < entry.last || (event.checkpoint === true && event.seq === entry.last))) {
         this.counts.duplicates++;
         return undefined;
       }
@@ -168,6 +169,11 @@ export class BookProcessor {
   book(pair: string): OrderBook | undefined {
     const entry = this.pairs.get(pair);
     return entry?.state === 'live' ? entry.book : undefined;
+  }
+
+  /** Every trusted book with the sequence number it is at (--publish's checkpoints). */
+  *liveBooks(): Generator<{ readonly pair: string; readonly seq: number; readonly book: OrderBook }> {
+    for (const [pair, entry] of this.pairs) if (entry.state === 'live') yield { pair, seq: entry.last, book: entry.book };
   }
 
   /** How many pairs have a trusted book right now. */

@@ -1,7 +1,8 @@
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { AppliedTap } from '../book/processor.js';
 import type { FeedEvent, TickerFields, TradeItem } from '../protocol/types.js';
-import { bookMessages, tickerMessage, tradeMessage, type BusMessage } from './wire.js';
+import type { OrderBook } from '../book/book.js';
+import { bookMessages, checkpointMessage, tickerMessage, tradeMessage, type BusMessage } from './wire.js';
 
 /** Messages sent and not yet acknowledged by JetStream at most: the ack round trips overlap. */
 const WINDOW = 1024;
@@ -56,6 +57,8 @@ export class Publisher implements AppliedTap {
   private queuedBytes = 0;
   private at = 0;
   private tickers = 0;
+  /** The sequence number each pair's last checkpoint had. */
+  private readonly checkpointed = new Map<string, number>();
   /** The id of the last message sent in the current chain; undefined: the next goes unchained. */
   private chainLast: string | undefined;
   private recovering = false;
@@ -98,6 +101,15 @@ export class Publisher implements AppliedTap {
 
   ticker(pair: string, fields: TickerFields, time: string | undefined): void {
     this.enqueue(tickerMessage(pair, fields, time, this.at, `${this.runId}-${++this.tickers}`));
+  }
+
+  /** Publishes every live book that moved since its last checkpoint, in full, stamped `at`. */
+  checkpoint(books: Iterable<{ readonly pair: string; readonly seq: number; readonly book: OrderBook }>, at: number): void {
+    for (const { pair, seq, book } of books) {
+      if (this.checkpointed.get(pair) === seq) continue;
+      this.checkpointed.set(pair, seq);
+      this.enqueue(checkpointMessage(pair, seq, book.top('ask', Number.POSITIVE_INFINITY), book.top('bid', Number.POSITIVE_INFINITY), at));
+    }
   }
 
   /** Messages not yet confirmed by JetStream. */

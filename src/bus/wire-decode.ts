@@ -26,7 +26,7 @@ const item = z.union([
   z.tuple([z.literal('trade'), id, side, decimal, decimal, digits]),
 ]);
 
-const bookMessage = z.object({ pair, seq: count, prevSeq: count.optional(), at, items: z.array(item) });
+const bookMessage = z.object({ pair, seq: count, prevSeq: count.optional(), at, checkpoint: z.boolean().optional(), items: z.array(item) });
 const tradeMessage = z.object({
   pair,
   at,
@@ -88,7 +88,8 @@ export function decodeBusMessage(subject: string, text: string): BusDecoded {
       if (entry[0] === 'trade') return { kind: 'trade', tradeId: entry[1], side: entry[2] === 'buy' ? 'bid' : 'ask', price: entry[3], size: entry[4], timestamp: entry[5] };
       return { kind: 'level', side: entry[0], price: entry[1], size: entry[2] };
     });
-    return { ok: true, event: { kind: 'book', pair: data.pair, seq: data.seq, prevSeq: data.prevSeq, items }, at: data.at, copy: false };
+    const event: FeedEvent = { kind: 'book', pair: data.pair, seq: data.seq, prevSeq: data.prevSeq, items, checkpoint: data.checkpoint === true };
+    return { ok: true, event, at: data.at, copy: false };
   }
   if ('side' in data) {
     const trade: TradeItem = { kind: 'trade', tradeId: data.id, side: data.side === 'buy' ? 'bid' : 'ask', price: data.price, size: data.size, timestamp: data.time };

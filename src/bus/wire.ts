@@ -6,6 +6,7 @@ import type { BookItem, Level, TickerFields, TradeItem } from '../protocol/types
  *
  *   book    {"pair","seq","prevSeq"?,"at","items":[item, ...]}, an item one of ["snapshot",[[p,s],...asks],[[p,s],...bids]],
  *           ["bid"|"ask",p,s] (size 0: removed), ["trade",id,"buy"|"sell",p,s,time] (legacy sends trades in book messages)
+ *           "checkpoint": true on a publisher's periodic snapshot of its own live book (--publish-snapshots)
  *   trade   {"pair","at","id","side":"buy"|"sell","price","size","time"}; "seq" when it is a copy of a trade in that book message
  *   ticker  {"pair","at","time"?,"last","lowestAsk","highestBid","percentChange","baseVolume","quoteVolume","isFrozen","high24hr","low24hr"}
  *
@@ -93,6 +94,15 @@ export function bookMessages(
     messages.push({ subject: subjectOf('trade', pair), data: `{"pair":"${pair}","seq":${seq},"at":${at},${tradeFields(item)}}`, id: `${pair}:t:${item.tradeId}` });
   }
   return messages ?? [book];
+}
+
+/**
+ * A publisher's snapshot of its own live book at `seq`, all levels ("checkpoint": true), so a
+ * subscriber that starts late has books within one interval. Skipped by one whose book is live.
+ */
+export function checkpointMessage(pair: string, seq: number, asks: readonly Level[], bids: readonly Level[], at: number): BusMessage {
+  const data = `{"pair":"${pair}","seq":${seq},"at":${at},"checkpoint":true,"items":[["snapshot",${levels(asks)},${levels(bids)}]]}`;
+  return { subject: subjectOf('book', pair), data, id: `${pair}:c:${seq}` };
 }
 
 export function tradeMessage(pair: string, trade: TradeItem, at: number): BusMessage {

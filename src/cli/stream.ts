@@ -48,6 +48,7 @@ export interface StreamFlags {
   readonly stream: string;
   readonly replicas: number;
   readonly maxAge: number;
+  readonly publishSnapshots: number;
 }
 
 /** How often --stats writes its line when given without a value, in seconds. */
@@ -119,7 +120,12 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
     .option('--publish <urls>', 'also publish every event to NATS JetStream (comma-separated nats://host:port of one cluster), on poloniex.<book|trade|ticker>.<PAIR>', natsServers('--publish'))
     .addOption(new Option('--stream <name>', 'the JetStream stream --publish writes (created when missing)').argParser(streamName).default('POLONIEX'))
     .addOption(new Option('--replicas <n>', 'replicas of a stream --publish creates (a cluster of at least n nodes)').argParser(integerOption(1, 5)).default(1))
-    .addOption(new Option('--max-age <duration>', 'how long a stream --publish creates keeps events (90s, 30m, 24h, 7d)').argParser(maxAgeOption).default(86_400_000, '24h'));
+    .addOption(new Option('--max-age <duration>', 'how long a stream --publish creates keeps events (90s, 30m, 24h, 7d)').argParser(maxAgeOption).default(86_400_000, '24h'))
+    .addOption(
+      new Option('--publish-snapshots <s>', 'with --publish, also publish every live book in full every s seconds, so a late subscriber has books within s; 0: never')
+        .argParser(secondsOrNever)
+        .default(10_000, '10'),
+    );
 }
 
 /** --top reads the book: refuse it without the book channel. */
@@ -179,6 +185,7 @@ function runStream(adapter: ProtocolAdapter, flags: StreamFlags, recorder: Recor
       durationMs: flags.duration,
       recorder,
       publishing,
+      checkpointEveryMs: flags.publishSnapshots,
     },
     { stdout: io.stdout, stderr: io.stderr, now: io.now, signal: io.signal },
   );

@@ -39,6 +39,8 @@ export interface SessionOptions extends OutputOptions {
   readonly recorder: Recorder | undefined;
   /** Where every applied event is published (--publish), if anywhere: connected already. */
   readonly publishing?: Publishing | undefined;
+  /** --publish-snapshots: every live book is published in full this often (ms); Infinity: never. */
+  readonly checkpointEveryMs?: number | undefined;
 }
 
 export interface SessionIO {
@@ -85,6 +87,7 @@ class Session {
   private connections = 0;
   private stats: StatsReporter | undefined;
   private durationTimer: NodeJS.Timeout | undefined;
+  private checkpoints: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly adapter: ProtocolAdapter,
@@ -156,6 +159,11 @@ class Session {
     this.options.recorder?.markets(this.io.now(), markets);
     this.pipeline.updateMarkets(markets, this.options.pairs);
     this.refresher.start(this.options.marketsRefreshMs);
+    const checkpointEvery = this.options.checkpointEveryMs ?? Number.POSITIVE_INFINITY;
+    const publisher = this.options.publishing?.publisher;
+    if (publisher !== undefined && Number.isFinite(checkpointEvery)) {
+      this.checkpoints = setInterval(() => publisher.checkpoint(this.processor.liveBooks(), this.io.now()), checkpointEvery);
+    }
     if (this.options.statsIntervalMs !== undefined) {
       this.stats = new StatsReporter(() => this.totals(), (line) => this.diagnostics.info(line), this.io.now, this.options.statsIntervalMs);
       this.stats.start();
@@ -184,6 +192,7 @@ class Session {
     this.refresher.stop();
     this.subscriber.closed();
     clearTimeout(this.durationTimer);
+    clearInterval(this.checkpoints);
     this.stopper.abort();
   }
 
@@ -261,6 +270,7 @@ class Session {
   };
 
   private async finish(status: number): Promise<number> {
+    clearInterval(this.checkpoints);
     await this.sink.flush();
     const recorded = (await this.options.recorder?.close()) ?? true;
     const unpublished = await this.options.publishing?.finish();

@@ -62,6 +62,11 @@ export type FeedEvent =
       /** The sequence number this message follows, when the protocol says it (v3 lastId); else seq - 1. */
       readonly prevSeq: number | undefined;
       readonly items: readonly BookItem[];
+      /**
+       * A snapshot a publisher made of its own live book (NATS): news only to a book that is not
+       * live or is older; an exchange snapshot as old as the book is applied (a resubscribe's).
+       */
+      readonly checkpoint?: boolean;
     }
   | {
       readonly kind: 'ticker';
