@@ -45,12 +45,16 @@ Examples:
   $ polo-ws replay s.ndjson                        ... and printed again, byte for byte
   $ polo-ws --api legacy --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0
                                                    a legacy-protocol server; exit when it closes
+  $ polo-ws --publish nats://127.0.0.1:4222        also into NATS JetStream (stream POLONIEX) ...
+  $ polo-ws subscribe nats://127.0.0.1:4222 --since all
+                                                   ... and the same lines back, on any machine
 
 Exit status:
   0 done (server closed normally, reader left, --max-lines or --duration reached),
   1 internal error, 2 usage error,
   3 REST request failed, 4 REST answer unusable, 5 websocket failed or lost,
-  6 a file (--record, replay) unusable, 130 SIGINT, 143 SIGTERM`;
+  6 a file (--record, replay) unusable, 7 NATS unreachable, stream unusable or events
+  not confirmed (--publish, subscribe), 130 SIGINT, 143 SIGTERM`;
 
 /**
  * Builds the polo-ws program. `setStatus` receives the exit status an action ends with; errors
