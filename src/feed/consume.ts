@@ -1,12 +1,13 @@
 import type { Writable } from 'node:stream';
-import type { ConsumerMessages } from '@nats-io/jetstream';
-import { ExitStatus } from '../errors.js';
-import { connectNats, findStream, natsReason, withNats } from '../bus/stream.js';
+import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ExitStatus, NatsError } from '../errors.js';
+import { connectNats, findStream, natsReason, shownServers, withNats } from '../bus/stream.js';
 import { openReader, type Since } from '../bus/reader.js';
 import { decodeBusMessage, parseSubject } from '../bus/wire-decode.js';
 import { pairToken, SUBJECT_ROOT, type BusKind } from '../bus/wire.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
-import { createChain, type OutputOptions } from './chain.js';
+import { createChain, type Chain, type OutputOptions } from './chain.js';
 import { globPattern } from './pairs.js';
 import { excerpt } from '../printable.js';
 
@@ -59,83 +60,143 @@ export function subjectFilter(channels: ReadonlySet<Channel>, pairs: readonly st
  * stream cannot be used.
  */
 export async function runConsume(options: ConsumeOptions, io: ConsumeIO): Promise<number> {
-  let status: number | undefined;
-  let messages: ConsumerMessages | undefined;
-  let drained: (() => void) | undefined;
-  let blocked = false;
-  const stop = (code: number): void => {
-    status ??= code;
-    drained?.();
-    void messages?.close().catch(() => undefined);
-  };
-  const chain = createChain(NO_PROTOCOL, options, io, {
-    onBlocked: () => (blocked = true),
-    onDrained: () => {
-      blocked = false;
-      drained?.();
-    },
-    onEnd: stop,
-    refreshMarkets: () => Promise.resolve(false),
-    resync: () => undefined,
-    skipOlderSnapshots: true,
-    gapAction: (pair) => `waiting for ${pair}'s next snapshot`,
-  });
-  const onSignal = (): void => stop(typeof io.signal.reason === 'number' ? io.signal.reason : ExitStatus.SIGINT);
-  io.signal.addEventListener('abort', onSignal);
-  const timer = options.durationMs === undefined ? undefined : setTimeout(() => stop(ExitStatus.OK), options.durationMs);
-  const nc = await connectNats(options.servers, 'polo-ws subscribe');
-  const counts = { messages: 0, bad: 0 };
+  const run = new ConsumeRun(options, io);
   try {
-    const retry = { warn: (line: string) => chain.diagnostics.warn('nats', line), signal: io.signal };
-    await withNats(options.servers, `reading stream ${options.stream}`, () => findStream(nc, options.servers, options.stream), retry);
-    if (status !== undefined) return await finish(status);
-    const subject = subjectFilter(options.channels, options.pairs);
-    messages = await withNats(options.servers, `reading stream ${options.stream}`, () => openReader(nc, options.stream, subject, options.since), retry);
-    void watch(nc, (line) => chain.diagnostics.warn('nats', line), (line) => chain.diagnostics.info(line));
-    if (status !== undefined) void messages.close();
-    const wanted = options.pairs?.map(globPattern);
-    const kinds = new Set([...options.channels].map((channel) => KIND[channel]));
-    for await (const message of messages) {
-      if (status !== undefined) break;
-      counts.messages++;
-      const where = parseSubject(message.subject);
-      if (where !== undefined && !kinds.has(where.kind)) continue;
-      const decoded = decodeBusMessage(message.subject, message.string());
-      if (!decoded.ok) {
-        counts.bad++;
-        chain.diagnostics.warn('bad-message', `bad message #${counts.bad} skipped (stream seq ${message.seq}, ${excerpt(message.subject, 80)}: ${decoded.detail}): ${excerpt(message.string(), 80)}`);
-        continue;
-      }
-      const { event } = decoded;
-      // A legacy trade's copy: the book message it came in printed it already, where the publisher did.
-      if (decoded.copy && kinds.has('book')) continue;
-      if (wanted !== undefined && 'pair' in event && !wanted.some((pattern) => pattern.test(event.pair))) continue;
-      chain.pipeline.receiveEvents([event], decoded.at);
-      if (blocked && status === undefined) await new Promise<void>((resolve) => (drained = resolve));
-    }
-    return await finish(status ?? ExitStatus.OK);
+    return await run.run();
   } finally {
-    clearTimeout(timer);
-    io.signal.removeEventListener('abort', onSignal);
-    chain.sink.detach();
-    await nc.close().catch(() => undefined);
+    run.dispose();
+  }
+}
+
+class ConsumeRun {
+  private status: number | undefined;
+  private messages: ConsumerMessages | undefined;
+  private drained: (() => void) | undefined;
+  private blocked = false;
+  private readonly chain: Chain;
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly counts = { messages: 0, bad: 0 };
+  private readonly wanted: RegExp[] | undefined;
+  private readonly kinds: ReadonlySet<BusKind>;
+  private nc: NatsConnection | undefined;
+  private failure: NatsError | undefined;
+
+  constructor(
+    private readonly options: ConsumeOptions,
+    private readonly io: ConsumeIO,
+  ) {
+    this.chain = createChain(NO_PROTOCOL, options, io, {
+      onBlocked: () => (this.blocked = true),
+      onDrained: () => {
+        this.blocked = false;
+        this.drained?.();
+      },
+      onEnd: (status) => this.stop(status),
+      refreshMarkets: () => Promise.resolve(false),
+      resync: () => undefined,
+      skipOlderSnapshots: true,
+      gapAction: (pair) => `waiting for ${pair}'s next snapshot`,
+    });
+    this.wanted = options.pairs?.map(globPattern);
+    this.kinds = new Set([...options.channels].map((channel) => KIND[channel]));
+    io.signal.addEventListener('abort', this.onSignal);
+    this.timer = options.durationMs === undefined ? undefined : setTimeout(() => this.stop(ExitStatus.OK), options.durationMs);
   }
 
-  async function finish(code: number): Promise<number> {
-    await chain.sink.flush();
-    chain.diagnostics.flushHeld();
-    if (code === ExitStatus.SIGINT || code === ExitStatus.SIGTERM) {
-      const p = chain.processor.counts;
-      chain.diagnostics.info(
-        `stopped by ${code === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM'}: ${counts.messages} messages, ${chain.sink.lines} lines, ${p.gaps} gaps, ${counts.bad} bad messages`,
+  async run(): Promise<number> {
+    const { servers, stream } = this.options;
+    const nc = await connectNats(servers, 'polo-ws subscribe');
+    this.nc = nc;
+    const retry = { warn: (line: string) => this.chain.diagnostics.warn('nats', line), signal: this.io.signal };
+    await withNats(servers, `reading stream ${stream}`, () => findStream(nc, servers, stream), retry);
+    if (this.status !== undefined) return this.finish(this.status);
+    const subject = subjectFilter(this.options.channels, this.options.pairs);
+    const messages = await withNats(servers, `reading stream ${stream}`, () => openReader(nc, stream, subject, this.options.since), retry);
+    this.messages = messages;
+    void watch(nc, retry.warn, (line) => this.chain.diagnostics.info(line));
+    void this.watchReader(messages);
+    if (this.status !== undefined) void messages.close();
+    try {
+      for await (const message of messages) {
+        if (this.status !== undefined) break;
+        this.take(message);
+        if (this.blocked && this.status === undefined) await new Promise<void>((resolve) => (this.drained = resolve));
+      }
+    } catch (error) {
+      if (this.status === undefined) throw new NatsError(`reading stream ${stream} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
+    }
+    if (this.failure !== undefined) throw this.failure;
+    if (this.status === undefined) throw new NatsError(`stream ${stream} on ${shownServers(servers)} stopped delivering (deleted?)`);
+    return this.finish(this.status);
+  }
+
+  /** A stream that is gone ends the run (exit 7); missed heartbeats are said, not silently waited out. */
+  private async watchReader(messages: ConsumerMessages): Promise<void> {
+    const { servers, stream } = this.options;
+    for await (const status of messages.status()) {
+      if (status.type === 'stream_not_found') {
+        this.failure = new NatsError(`stream ${stream} is gone from ${shownServers(servers)} (deleted?)`);
+        this.stop(ExitStatus.NATS);
+      } else if (status.type === 'heartbeats_missed') {
+        this.chain.diagnostics.warn('nats', `no heartbeat from stream ${stream} on ${shownServers(servers)} (${status.count} missed): waiting for it`);
+      }
+    }
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.io.signal.removeEventListener('abort', this.onSignal);
+    this.chain.sink.detach();
+    void this.messages?.close().catch(() => undefined);
+    void this.nc?.close().catch(() => undefined);
+  }
+
+  /** One message: checked, filtered, printed. */
+  private take(message: JsMsg): void {
+    this.counts.messages++;
+    const where = parseSubject(message.subject);
+    if (where !== undefined && !this.kinds.has(where.kind)) return;
+    const text = message.string();
+    const decoded = decodeBusMessage(message.subject, text);
+    if (!decoded.ok) {
+      this.counts.bad++;
+      this.chain.diagnostics.warn('bad-message', `bad message #${this.counts.bad} skipped (stream seq ${message.seq}, ${excerpt(message.subject, 80)}: ${decoded.detail}): ${excerpt(text, 80)}`);
+      return;
+    }
+    const { event } = decoded;
+    // A legacy trade's copy: the book message it came in printed it already, where the publisher did.
+    if (decoded.copy && this.kinds.has('book')) return;
+    if (this.wanted !== undefined && 'pair' in event && !this.wanted.some((pattern) => pattern.test(event.pair))) return;
+    this.chain.pipeline.receiveEvents([event], decoded.at);
+  }
+
+  private stop(status: number): void {
+    this.status ??= status;
+    this.drained?.();
+    void this.messages?.close().catch(() => undefined);
+  }
+
+  private readonly onSignal = (): void => {
+    const reason: unknown = this.io.signal.reason;
+    this.stop(typeof reason === 'number' ? reason : ExitStatus.SIGINT);
+  };
+
+  private async finish(status: number): Promise<number> {
+    await this.chain.sink.flush();
+    this.chain.diagnostics.flushHeld();
+    if (status === ExitStatus.SIGINT || status === ExitStatus.SIGTERM) {
+      const { messages, bad } = this.counts;
+      this.chain.diagnostics.info(
+        `stopped by ${status === ExitStatus.SIGINT ? 'SIGINT' : 'SIGTERM'}: ${messages} messages, ${this.chain.sink.lines} lines, ` +
+          `${this.chain.processor.counts.gaps} gaps, ${bad} bad messages`,
       );
     }
-    return code;
+    return status;
   }
 }
 
 /** Says on stderr when the connection to NATS is lost and back (nats.js reconnects by itself). */
-async function watch(nc: Awaited<ReturnType<typeof connectNats>>, warn: (line: string) => void, info: (line: string) => void): Promise<void> {
+async function watch(nc: NatsConnection, warn: (line: string) => void, info: (line: string) => void): Promise<void> {
   try {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect') warn(`connection to ${status.server} lost: reconnecting`);
