@@ -3,13 +3,17 @@
 // process spends CPU on its own work alone: the parse-only client on framing and JSON.parse, polo-ws
 // on that plus validation, books, formatting and writing. Against the simulator both clients also
 // pay for waking up for every few frames, which a real feed makes them do too.
-import { readFileSync } from 'node:fs';
+//
+// (c+p) is (c) with --publish into a nats-server started here, a fresh one (empty store) per run.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { measure } from './measure.mjs';
-import { median } from './rows.mjs';
+import { NATS_SEARCHED, startNats, streamState } from './nats.mjs';
+import { getNodeFlags, median } from './rows.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(REPO, 'bin', 'polo-ws.js');
@@ -77,24 +81,161 @@ async function startBurstServer(recordFile) {
   };
 }
 
+export const PUBLISH_LABEL = '(c+p) CLI end to end, burst, --publish';
+/** The stream the (c+p) runs publish into (each on its own server). */
+export const PUBLISH_STREAM = 'BENCH';
+/** How long `polo-ws subscribe` may take to print the check run's lines back. */
+const SUBSCRIBE_TIMEOUT_MS = 120_000;
+
+function cliArgs(server) {
+  return [CLI, '--api', 'legacy', '--rest-url', server.restUrl, '--ws-url', server.wsUrl, '--max-reconnects', '0'];
+}
+
+function lastLine(text) {
+  return text.trim().split('\n').at(-1)?.slice(0, 300) ?? '';
+}
+
+/** Runs `fn(nats)` with a fresh nats-server (its store in a new dir under `work`), stopped and removed after. */
+async function withNats(publish, fn) {
+  const nats = await startNats(publish.nats, mkdtempSync(join(publish.work, 'nats-')));
+  try {
+    return await fn(nats);
+  } finally {
+    await nats.stop();
+  }
+}
+
+/** One timed (c+p) run: polo-ws's own CPU (as (c)), and the nats-server's CPU from its start to polo-ws's exit. */
+function publishRun(server, publish) {
+  return withNats(publish, async (nats) => {
+    const before = nats.cpu();
+    const run = await measure(process.execPath, [...getNodeFlags(), ...cliArgs(server), '--publish', nats.url, '--stream', PUBLISH_STREAM]);
+    const after = nats.cpu();
+    const natsCpu = before === undefined || after === undefined ? undefined : { user: after.user - before.user, sys: after.sys - before.sys };
+    return { run, natsCpu };
+  });
+}
+
+/** A command with stdout to a file, killed after `timeoutMs`: its status (null when killed), stderr and whether it timed out. */
+function runToFile(command, args, stdout, timeoutMs) {
+  const out = openSync(stdout, 'w');
+  const child = spawn(command, args, { stdio: ['ignore', out, 'pipe'] });
+  closeSync(out);
+  let stderr = '';
+  let timedOut = false;
+  child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGTERM');
+  }, timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr, timedOut });
+    });
+  });
+}
+
+/** Newline-terminated lines in a buffer. */
+function countLines(buffer) {
+  let count = 0;
+  for (let at = buffer.indexOf(10); at >= 0; at = buffer.indexOf(10, at + 1)) count++;
+  return count;
+}
+
+/** Where two outputs first differ, in words; undefined when they are the same bytes. */
+function difference(published, again) {
+  if (published.equals(again)) return undefined;
+  const lines = (buffer) => {
+    const list = buffer.toString('utf8').split('\n');
+    if (list.at(-1) === '') list.pop();
+    return list;
+  };
+  const a = lines(published);
+  const b = lines(again);
+  let at = 0;
+  while (at < Math.max(a.length, b.length) && a[at] === b[at]) at++;
+  const shown = (line) => (line === undefined ? 'nothing' : `"${line.slice(0, 160)}"`);
+  const where = at < Math.max(a.length, b.length) ? `line ${at + 1}: polo-ws printed ${shown(a[at])}, subscribe ${shown(b[at])}` : 'the same lines, not the same line ends';
+  return `${published.length} bytes printed, ${again.length} read back; ${where}`;
+}
+
 /**
- * (a) and (c) against the burst server, alternating, `times` each, medians kept. `counts` are the
- * main case's: the same frames, so the same market frames, book updates and lines.
+ * "The stream holds every event": once, untimed, a (c+p) run with --timestamp none and stdout to a
+ * file, then `polo-ws subscribe --since all --max-lines <lines printed> --timestamp none` on the same
+ * server: the two outputs must be the same bytes, and the stream must hold messages.
  */
-export async function burstRows(recordFile, counts, times) {
+function publishCheck(server, publish, expectedLines) {
+  return withNats(publish, async (nats) => {
+    const printedFile = join(publish.work, 'burst.publish.out');
+    const backFile = join(publish.work, 'burst.subscribe.out');
+    const run = await measure(process.execPath, [...cliArgs(server), '--publish', nats.url, '--stream', PUBLISH_STREAM, '--timestamp', 'none'], { stdout: printedFile });
+    if (run.status !== 0) return { problem: `polo-ws --publish (check run) exited with status ${run.status}: ${lastLine(run.stderr)}` };
+    const printed = readFileSync(printedFile);
+    const lines = countLines(printed);
+    const state = await streamState(nats.url, PUBLISH_STREAM);
+    const check = { lines, messages: state.messages, bytes: state.bytes };
+    const problems = [];
+    if (lines !== expectedLines) problems.push(`the check run printed ${lines} lines, (c) ${expectedLines} for the same frames`);
+    if (state.messages === 0) problems.push(`stream ${PUBLISH_STREAM} holds no messages after the run`);
+    if (lines === 0 || state.messages === 0) return { ...check, problem: problems.join('; ') || undefined };
+    const started = performance.now();
+    const args = [CLI, 'subscribe', nats.url, '--stream', PUBLISH_STREAM, '--since', 'all', '--max-lines', String(lines), '--timestamp', 'none'];
+    const sub = await runToFile(process.execPath, args, backFile, SUBSCRIBE_TIMEOUT_MS);
+    check.subscribeWall = (performance.now() - started) / 1000;
+    const again = readFileSync(backFile);
+    check.readBack = countLines(again);
+    if (sub.timedOut) problems.push(`subscribe printed ${check.readBack} of ${lines} lines in ${SUBSCRIBE_TIMEOUT_MS / 1000} s and was stopped`);
+    else if (sub.status !== 0) problems.push(`subscribe exited with status ${sub.status}: ${lastLine(sub.stderr)}`);
+    const differs = difference(printed, again);
+    if (differs !== undefined) problems.push(`subscribe's lines differ from polo-ws's: ${differs}`);
+    check.same = differs === undefined;
+    return { ...check, problem: problems.join('; ') || undefined };
+  });
+}
+
+/**
+ * (a), (c) and (c+p) against the burst server, alternating, `times` each, medians kept. `counts` are
+ * the main case's: the same frames, so the same market frames, book updates and lines. `publish`:
+ * undefined skips (c+p) (BENCH_PUBLISH=0); else `{ nats, work }`, `nats` the nats-server path
+ * (undefined: not installed, the row says n/a), `work` the dir for its stores and the check's files.
+ */
+export async function burstRows(recordFile, counts, times, publish) {
   const server = await startBurstServer(recordFile);
   const row = (label, run, lines) => ({ label, frames: counts.marketFrames, wall: run.wall, bookUpdates: counts.bookUpdates, lines, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb });
-  const failed = (name, run) => (run.status === 0 ? undefined : `${name} (burst) exited with status ${run.status}: ${run.stderr.trim().split('\n').at(-1)}`);
+  const failed = (name, run) => (run.status === 0 ? undefined : `${name} (burst) exited with status ${run.status}: ${lastLine(run.stderr)}`);
+  let publishing = publish !== undefined && publish.nats !== undefined;
+  let notPublished = publish === undefined ? undefined : publish.nats === undefined ? `nats-server not found (${NATS_SEARCHED})` : undefined;
   try {
     const parse = [];
     const cli = [];
+    const published = [];
     for (let i = 0; i < times; i++) {
       const a = await measure(process.execPath, [JSON_CLIENT, server.restUrl, server.wsUrl]);
       parse.push({ row: { ...row('(a) parse only, burst', a, null), baseline: true }, problem: failed('json-client', a) });
-      const c = await measure(process.execPath, [CLI, '--api', 'legacy', '--rest-url', server.restUrl, '--ws-url', server.wsUrl, '--max-reconnects', '0']);
+      const c = await measure(process.execPath, [...getNodeFlags(), ...cliArgs(server)]);
       cli.push({ row: row('(c) CLI end to end, burst', c, counts.lines), problem: failed('polo-ws', c) });
+      if (!publishing) continue;
+      try {
+        const { run, natsCpu } = await publishRun(server, publish);
+        published.push({ row: row(PUBLISH_LABEL, run, counts.lines), problem: failed('polo-ws --publish', run), natsCpu });
+      } catch (error) {
+        // nats-server would not start: the row says why, the rest goes on.
+        notPublished = error instanceof Error ? error.message : String(error);
+        publishing = false;
+      }
     }
-    return { a: median(parse), c: median(cli) };
+    const result = { a: median(parse), c: median(cli) };
+    if (publish === undefined) return result;
+    if (notPublished !== undefined || published.length === 0) return { ...result, p: { row: { label: PUBLISH_LABEL, text: `n/a (${notPublished ?? 'no runs'})` } } };
+    const p = { ...median(published), natsCpus: published.map((run) => run.natsCpu) };
+    try {
+      p.check = await publishCheck(server, publish, counts.lines);
+    } catch (error) {
+      p.check = { problem: `the publish check failed: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return { ...result, p };
   } finally {
     await server.close();
   }

@@ -13,9 +13,14 @@ const PIPELINE_CHILD = join(REPO, 'bench', 'pipeline-child.mjs');
 /** Extra node flags for the polo-ws processes, e.g. --cpu-prof (BENCH_CPU_PROF). */
 let nodeFlags = [];
 
-/** Sets node flags for the polo-ws rows (b) and (c). */
+/** Sets node flags for the polo-ws rows (b) and (c), and the burst's (c) and (c+p). */
 export function setNodeFlags(flags) {
   nodeFlags = flags;
+}
+
+/** The node flags set by setNodeFlags (bench/burst.mjs's timed polo-ws runs use them too). */
+export function getNodeFlags() {
+  return nodeFlags;
 }
 
 /** The flags that point polo-ws at the simulator and make it exit when the simulator closes. */

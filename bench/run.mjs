@@ -11,7 +11,8 @@ import { liftOracleCap } from './oracle.mjs';
 import { findReferencePython, pythonVersion, writeReferenceScript } from './reference.mjs';
 import { cliRow, median, parseOnlyRow, pipelineRow, referenceRow, replayRow, setNodeFlags, verifyRun } from './rows.mjs';
 import { renderTable } from './table.mjs';
-import { burstRows } from './burst.mjs';
+import { burstRows, PUBLISH_STREAM } from './burst.mjs';
+import { findNatsServer } from './nats.mjs';
 import { printSummary } from './summary.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -67,13 +68,20 @@ function referenceRun(sim, spec, work, reference) {
   return referenceRow(sim, { python: reference.python, script, skip, deadlineMs: reference.deadlineMs, frames: spec.frames });
 }
 
-/** The main case's frames again as one burst (bench/burst.mjs): its own table section. */
-async function burstCase(spec, check) {
+/** The main case's frames again as one burst (bench/burst.mjs): its own table section, with (c+p) unless BENCH_PUBLISH=0. */
+async function burstCase(spec, check, work) {
   const counts = { marketFrames: check.oracle.marketFrames, bookUpdates: check.oracle.bookUpdates, lines: check.printed };
-  const { a, c } = await burstRows(check.record, counts, repeats);
+  const publish = env.BENCH_PUBLISH === '0' ? undefined : { nats: findNatsServer(), work };
+  const { a, c, p } = await burstRows(check.record, counts, repeats, publish);
   const rows = [a.row, c.row];
-  for (const problem of [a.problem, c.problem]) if (problem) rows.push({ label: 'WARNING', text: problem });
-  return { title: `${spec.key}, burst: the same frames pre-encoded, written as fast as each client reads`, spec: { key: 'burst' }, rows, a, c };
+  if (p !== undefined) rows.push(p.row);
+  const natsCpu = p?.natsCpu;
+  if (natsCpu !== undefined) {
+    const stream = p.check?.messages === undefined ? '' : `; the check run left ${p.check.messages.toLocaleString('en-US')} messages (${(p.check.bytes / 1e6).toFixed(0)} MB) in stream ${PUBLISH_STREAM}`;
+    rows.push({ label: '  its nats-server', text: `CPU ${(natsCpu.user + natsCpu.sys).toFixed(2)} s (user ${natsCpu.user.toFixed(2)}, sys ${natsCpu.sys.toFixed(2)}) during that run, not in the CPU s above${stream}` });
+  }
+  for (const problem of [a.problem, c.problem, p?.problem, p?.check?.problem]) if (problem) rows.push({ label: 'WARNING', text: problem });
+  return { title: `${spec.key}, burst: the same frames pre-encoded, written as fast as each client reads`, spec: { key: 'burst' }, rows, a, c, p };
 }
 
 /** Runs every row of one case against one simulator; returns its table section and what the summary needs. */
@@ -115,7 +123,7 @@ async function main() {
       results.push(result);
       if (spec.allRows && env.BENCH_BURST !== '0') {
         process.stderr.write(`bench: ${spec.key}, burst ...\n`);
-        results.push(await burstCase(spec, result.check));
+        results.push(await burstCase(spec, result.check, work));
       }
     }
   } finally {
@@ -125,7 +133,7 @@ async function main() {
   const cpu = cpus();
   console.log(`polo-ws bench (${sourceState()}): built-in simulator, legacy protocol, seed 1, rate 0 (as fast as the socket drains)`);
   console.log(`node ${process.version}, reference: ${reference.python === undefined ? 'n/a' : `${reference.python} (${pythonVersion(reference.python)})`}, ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}`);
-  if (env.BENCH_CPU_PROF !== undefined) console.log(`profiling (${env.BENCH_CPU_PROF}): rows (b) and (c) run with --cpu-prof, their CPU is inflated`);
+  if (env.BENCH_CPU_PROF !== undefined) console.log(`profiling (${env.BENCH_CPU_PROF}): rows (b), (c) and the burst's (c) and (c+p) run with --cpu-prof, their CPU is inflated`);
   console.log('');
   console.log(renderTable(results));
   console.log(execFileSync(process.execPath, ['--expose-gc', resolve(REPO, 'bench', 'book-memory.mjs')], { encoding: 'utf8' }).trimEnd());

@@ -21,6 +21,7 @@ function printRatios(results) {
     const cliOverParse = ratio(result.c?.row.cpu, result.a?.row.cpu);
     if (result.spec.key !== 'main') {
       console.log(`${result.spec.key}: CLI CPU / parse-only CPU = ${shown(cliOverParse)}`);
+      if (result.p !== undefined) console.log(`${result.spec.key}: CLI --publish CPU / CLI CPU = ${shown(ratio(result.p.row.cpu, result.c?.row.cpu))} (target <= 1.5)`);
       continue;
     }
     console.log(`CLI CPU / parse-only CPU = ${shown(cliOverParse)} (target <= 1.5)`);
@@ -47,9 +48,21 @@ function printNotes(results) {
     const list = (result) => result.cpus.map((cpu) => shown(cpu)).join(', ');
     notes.push(`main (a) and (c) ran ${main.a.cpus.length} times each, alternating; the run of median CPU is shown. CPU s of each run: (a) ${list(main.a)}; (c) ${list(main.c)}.`);
   }
-  if (main !== undefined) {
-    const split = main.rows.filter((row) => row.user !== undefined).map((row) => `${row.label.split(' ')[0]} ${row.user.toFixed(2)}/${row.sys.toFixed(2)}`);
-    notes.push(`main user/sys CPU s: ${split.join(', ')}.`);
+  const burst = results.find((result) => result.spec.key === 'burst');
+  if (burst?.a.cpus.length > 0) {
+    const list = (cpus) => cpus.map((cpu) => (cpu === undefined ? '?' : shown(cpu))).join(', ');
+    const published = burst.p?.cpus === undefined ? '' : `; (c+p) ${list(burst.p.cpus)}; its nats-server ${list(burst.p.natsCpus.map((n) => n && n.user + n.sys))}`;
+    notes.push(`burst (a), (c)${burst.p?.cpus === undefined ? '' : ' and (c+p)'} ran ${burst.a.cpus.length} time${burst.a.cpus.length === 1 ? '' : 's'} each, alternating; the run of median CPU is shown. CPU s of each run: (a) ${list(burst.a.cpus)}; (c) ${list(burst.c.cpus)}${published}.`);
+  }
+  if (burst?.p?.cpus !== undefined) {
+    notes.push(
+      `(c+p): (c) plus --publish into a nats-server started by the bench (JetStream, file store, a fresh server and empty stream per run); its CPU s is polo-ws's alone, from start to its exit once JetStream confirmed every event. The nats-server's own CPU (from /proc, its start-up excluded) is shown under it, not in the ratio.`,
+    );
+  }
+  for (const result of [main, burst]) {
+    if (result === undefined) continue;
+    const split = result.rows.filter((row) => row.user !== undefined).map((row) => `${row.label.split(' ')[0]} ${row.user.toFixed(2)}/${row.sys.toFixed(2)}`);
+    notes.push(`${result.spec.key} user/sys CPU s: ${split.join(', ')}.`);
   }
   const b = main?.b;
   if (b?.result.rssBeforeMb !== undefined) {
@@ -74,6 +87,17 @@ function printChecks(results) {
     const verdict = check.mismatch === undefined && oracle !== undefined ? 'OK' : 'MISMATCH';
     const detail = oracle === undefined ? `oracle unavailable: ${check.oracle.error}` : `${check.printed} printed, oracle ${oracle}`;
     console.log(`line check ${spec.key}: ${verdict} (${detail}${check.mismatch === undefined ? '' : `; ${check.mismatch}`})`);
+  }
+  for (const { spec, p } of results) {
+    const check = p?.check;
+    if (check === undefined) continue;
+    const verdict = check.problem === undefined && check.same === true ? 'OK' : 'FAILED';
+    const detail =
+      check.lines === undefined
+        ? ''
+        : ` (${check.messages?.toLocaleString('en-US')} messages in the stream; polo-ws --publish printed ${check.lines} lines, subscribe --since all read ${check.readBack ?? 'none'} back` +
+          `${check.same === true ? ', the same bytes' : ''}${check.subscribeWall === undefined ? '' : ` in ${check.subscribeWall.toFixed(1)} s`})`;
+    console.log(`publish check ${spec.key}: ${verdict}${detail}${check.problem === undefined ? '' : `: ${check.problem}`}`);
   }
 }
 
