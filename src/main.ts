@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const stderr = diagnosticsWriter();
   let status: number;
   try {
-    status = await run(process.argv.slice(2), { stdout: process.stdout, stderr, signal: controller.signal, now: Date.now });
+    status = await run(process.argv.slice(2), { stdout: process.stdout, stderr, signal: controller.signal, now: Date.now, stdin: process.stdin, env: process.env });
   } catch (error) {
     if (error instanceof PoloError) {
       stderr(`polo-ws: error: ${printable(error.message)}\n`);

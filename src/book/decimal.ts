@@ -85,6 +85,26 @@ export function subtractDecimal(a: string, b: string): string {
   return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${fraction}` : ''}`;
 }
 
+/** a + b, exactly, for plain non-negative decimal strings (a cumulative size); the larger scale of the two. */
+export function addDecimal(a: string, b: string): string {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  return unscaled(scaled(a, scale) + scaled(b, scale), scale);
+}
+
+/** (a + b) / 2, exactly: one more fraction digit when the sum is odd (the mid of a book). */
+export function midDecimal(a: string, b: string): string {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  const sum = scaled(a, scale) + scaled(b, scale);
+  return sum % 2n === 0n ? unscaled(sum / 2n, scale) : unscaled(sum * 5n, scale + 1);
+}
+
+function unscaled(value: bigint, scale: number): string {
+  const negative = value < 0n;
+  const digits = (negative ? -value : value).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  return `${negative ? '-' : ''}${whole}${scale > 0 ? `.${digits.slice(digits.length - scale)}` : ''}`;
+}
+
 /** How many digits follow the point ("0.0210" has 4, "7" has 0). */
 export function fractionDigits(text: string): number {
   const point = text.indexOf('.');

@@ -18,7 +18,7 @@ interface ReplayFlags {
 /** A plain decimal (10, 0.5, .5): Number() would also take 0x10, 1e3 and Infinity. */
 const DECIMAL = /^(\d+(\.\d*)?|\.\d+)$/;
 
-function speedOption(value: string): number {
+export function speedOption(value: string): number {
   const speed = DECIMAL.test(value.trim()) ? Number(value) : Number.NaN;
   if (!(speed > 0)) throw new InvalidArgumentError(`expected a positive decimal number (e.g. 10 or 0.5), got "${value}"`);
   return speed;

@@ -9,6 +9,7 @@ import { channelList, countOrUnlimited, integerOption, pairList, secondsOption, 
 import { UsageError } from '../errors.js';
 import { Publishing } from '../bus/publishing.js';
 import { printable } from '../printable.js';
+import type { TerminalInput } from '../watch/terminal.js';
 import { maxAgeOption, natsServers, streamName } from './nats-options.js';
 
 /** What the CLI talks to; tests pass their own. */
@@ -18,6 +19,9 @@ export interface CliIO {
   /** Aborted on SIGINT/SIGTERM with the exit status (130/143) as its reason. */
   readonly signal: AbortSignal;
   readonly now: () => number;
+  /** The terminal's keys (watch), when there is one. */
+  readonly stdin?: TerminalInput | undefined;
+  readonly env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** Options of the stream, shared by the main command and `demo`. */
