@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DECIMAL_PATTERN, ID_TEXT, SYMBOL_TEXT } from '../protocol/guards.js';
+import { DECIMAL_PATTERN, ID_TEXT, SYMBOL_TEXT, isDecimalText, levelListIssue } from '../protocol/guards.js';
 import type { BookItem, FeedEvent, Level, TradeItem } from '../protocol/types.js';
 import { zodIssue } from '../printable.js';
 import { pairToken, SUBJECT_ROOT, type BusKind } from './wire.js';
@@ -15,18 +15,14 @@ const decimal = z.string().regex(DECIMAL_PATTERN, 'not a plain decimal');
 const tickerText = z.string().regex(/^[A-Za-z0-9.+-]{0,64}$/, 'not a plain ticker value');
 const digits = z.string().regex(/^\d{1,20}$/, 'not a time in digits');
 const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const at = z.number().finite().nonnegative();
+/** Receive time in epoch ms: a whole number a Date can hold (1e300 would print as NaN or throw). */
+const at = z.number().int().nonnegative().max(8.64e15);
 const pair = z.string().regex(SYMBOL_TEXT, 'not a pair name');
-const level = z.tuple([decimal, decimal]);
 const id = z.string().regex(ID_TEXT, 'not an id');
 const side = z.enum(['buy', 'sell']);
-const item = z.union([
-  z.tuple([z.literal('snapshot'), z.array(level), z.array(level)]),
-  z.tuple([z.enum(['bid', 'ask']), decimal, decimal]),
-  z.tuple([z.literal('trade'), id, side, decimal, decimal, digits]),
-]);
 
-const bookMessage = z.object({ pair, seq: count, prevSeq: count.optional(), at, checkpoint: z.boolean().optional(), items: z.array(item) });
+/** Items are checked by hand (bookItems): zod would try every shape on every element of a junk array and keep every failure. */
+const bookMessage = z.object({ pair, seq: count, prevSeq: count.optional(), at, checkpoint: z.boolean().optional(), items: z.array(z.unknown()) });
 const tradeMessage = z.object({
   pair,
   at,
@@ -65,7 +61,36 @@ export function parseSubject(subject: string): { kind: BusKind; token: string } 
   return { kind, token };
 }
 
-const toLevels = (list: ReadonlyArray<readonly [string, string]>): Level[] => list.map(([price, size]) => ({ price, size }));
+const TIME = /^\d{1,20}$/;
+
+/** A book message's items, or what is wrong with the first bad one: a million bad items cost no more than one. */
+function bookItems(list: readonly unknown[]): BookItem[] | string {
+  const items: BookItem[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i];
+    if (!Array.isArray(entry)) return `items.${i}: not a list`;
+    const [kind, a, b, c, d, e] = entry as unknown[];
+    if (kind === 'snapshot' && entry.length === 3) {
+      const issue = levelListIssue(a) ?? levelListIssue(b);
+      if (issue !== undefined || !Array.isArray(a) || !Array.isArray(b)) return `items.${i}: ${issue ?? 'expected [snapshot, asks, bids]'}`;
+      items.push({ kind: 'snapshot', asks: toLevels(a as unknown[][]), bids: toLevels(b as unknown[][]) });
+    } else if ((kind === 'bid' || kind === 'ask') && entry.length === 3) {
+      if (!isDecimalText(a) || !isDecimalText(b)) return `items.${i}: not a plain decimal`;
+      items.push({ kind: 'level', side: kind, price: a, size: b });
+    } else if (kind === 'trade' && entry.length === 6) {
+      if (typeof a !== 'string' || !ID_TEXT.test(a) || (b !== 'buy' && b !== 'sell') || !isDecimalText(c) || !isDecimalText(d) || typeof e !== 'string' || !TIME.test(e)) {
+        return `items.${i}: not a trade [trade, id, buy|sell, price, size, time]`;
+      }
+      items.push({ kind: 'trade', tradeId: a, side: b === 'buy' ? 'bid' : 'ask', price: c, size: d, timestamp: e });
+    } else {
+      return `items.${i}: not a snapshot, level or trade item`;
+    }
+  }
+  return items;
+}
+
+/** Levels checked by levelListIssue: [price, size] with both plain decimals (extra members ignored, as the exchange's). */
+const toLevels = (list: readonly unknown[][]): Level[] => list.map((level) => ({ price: level[0] as string, size: level[1] as string }));
 
 /** Decodes one message of `subject` with `text` as its data. Never throws. */
 export function decodeBusMessage(subject: string, text: string): BusDecoded {
@@ -83,11 +108,8 @@ export function decodeBusMessage(subject: string, text: string): BusDecoded {
   const data = parsed.data;
   if (pairToken(data.pair) !== where.token) return { ok: false, detail: `pair ${data.pair} on the subject of ${where.token}` };
   if ('items' in data) {
-    const items: BookItem[] = data.items.map((entry): BookItem => {
-      if (entry[0] === 'snapshot') return { kind: 'snapshot', asks: toLevels(entry[1]), bids: toLevels(entry[2]) };
-      if (entry[0] === 'trade') return { kind: 'trade', tradeId: entry[1], side: entry[2] === 'buy' ? 'bid' : 'ask', price: entry[3], size: entry[4], timestamp: entry[5] };
-      return { kind: 'level', side: entry[0], price: entry[1], size: entry[2] };
-    });
+    const items = bookItems(data.items);
+    if (typeof items === 'string') return { ok: false, detail: items };
     const event: FeedEvent = { kind: 'book', pair: data.pair, seq: data.seq, prevSeq: data.prevSeq, items, checkpoint: data.checkpoint === true };
     return { ok: true, event, at: data.at, copy: false };
   }

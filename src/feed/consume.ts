@@ -116,14 +116,19 @@ class ConsumeRun {
     void watch(nc, retry.warn, (line) => this.chain.diagnostics.info(line));
     void this.watchReader(messages);
     if (this.status !== undefined) void messages.close();
-    try {
-      for await (const message of messages) {
+    // Only what reading the stream throws is a NATS error: a bug in printing stays a bug (exit 1).
+    const reader = messages[Symbol.asyncIterator]();
+    for (;;) {
+      let next: IteratorResult<JsMsg>;
+      try {
+        next = await reader.next();
+      } catch (error) {
         if (this.status !== undefined) break;
-        this.take(message);
-        if (this.blocked && this.status === undefined) await new Promise<void>((resolve) => (this.drained = resolve));
+        throw new NatsError(`reading stream ${stream} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
       }
-    } catch (error) {
-      if (this.status === undefined) throw new NatsError(`reading stream ${stream} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
+      if (next.done === true || this.status !== undefined) break;
+      this.take(next.value);
+      if (this.blocked && this.status === undefined) await new Promise<void>((resolve) => (this.drained = resolve));
     }
     if (this.failure !== undefined) throw this.failure;
     if (this.status === undefined) throw new NatsError(`stream ${stream} on ${shownServers(servers)} stopped delivering (deleted?)`);
