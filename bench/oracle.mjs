@@ -1,4 +1,4 @@
-import { Recorder } from '../dist/sim/oracle.js';
+import { LegacyOracle } from '../dist/sim/legacy-oracle.js';
 
 /**
  * The simulator's oracle keeps at most 200,000 records per connection (so an endless demo cannot
@@ -7,9 +7,9 @@ import { Recorder } from '../dist/sim/oracle.js';
  * is untouched. Returns false when the oracle's shape changed and the cap could not be lifted.
  */
 export function liftOracleCap() {
-  const original = Recorder.prototype.push;
+  const original = LegacyOracle.prototype.push;
   if (typeof original !== 'function') return false;
-  Recorder.prototype.push = function push(record) {
+  LegacyOracle.prototype.push = function push(record) {
     if (Array.isArray(this.records)) this.records.push(record);
     else original.call(this, record);
   };
@@ -44,7 +44,7 @@ export function oracleCounts(connection, { keepLines = false } = {}) {
 
 /** Empties a connection's oracle log; rendering it again then throws (truncated) rather than lie. */
 function dropLog(connection) {
-  const recorder = connection.recorder;
+  const recorder = connection.oracle;
   if (recorder === undefined || !Array.isArray(recorder.records)) return;
   recorder.records = [];
   recorder.truncated = true;

@@ -93,12 +93,12 @@ describe('legacy ticker hot path', () => {
     for (const id of [148, '148', -1, 1.5, 'x']) {
       for (const v of values) {
         const row = [id, '1', v, '1', '1', '1', '1', 0, '1', '1'];
-        const fast = legacy.fastTickerValues(row);
+        const fast = legacy.fastTickerColumns(row);
         if (fast === undefined) continue;
         expect(legacy.tickerFrame.safeParse([1002, null, row]).success, JSON.stringify(row)).toBe(true);
       }
     }
-    expect(legacy.fastTickerValues([148, '1', '1'])).toBeUndefined();
+    expect(legacy.fastTickerColumns([148, '1', '1'])).toBeUndefined();
   });
 });
 

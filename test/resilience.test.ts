@@ -70,7 +70,7 @@ describe.concurrent('resilience', () => {
   });
 
   it('ends quietly with status 0 when the reader leaves (polo-ws | head -n 5)', async () => {
-    const sim = await simulator({ seed: 5, pairs: 20, rate: 0 });
+    const sim = await simulator({ api: 'legacy', seed: 5, pairs: 20, rate: 0 });
     const { status, out, err } = await pipeInto(legacyArgs(sim), 'head -n 5');
     expect(out.trimEnd().split('\n')).toHaveLength(5);
     expect(err).toBe('');
@@ -78,14 +78,14 @@ describe.concurrent('resilience', () => {
   });
 
   it('holds the feed back for a reader that stalls, and every line still arrives', async () => {
-    const sim = await simulator({ seed: 9, pairs: 50, rate: 0, frames: 60_000 });
+    const sim = await simulator({ api: 'legacy', seed: 9, pairs: 50, rate: 0, frames: 60_000 });
     const { status, out } = await pipeInto([...legacyArgs(sim), '--max-reconnects', '0'], '(sleep 2; wc -l)', 60_000);
     expect(status).toBe('0');
     expect(Number(out.trim())).toBe(sim.connections()[0]?.expectedLines().length);
   });
 
   it('--stats 0.5 writes status lines to stderr twice a second and nothing extra to stdout', async () => {
-    const sim = await simulator({ seed: 5, pairs: 10, rate: 200 });
+    const sim = await simulator({ api: 'legacy', seed: 5, pairs: 10, rate: 200 });
     // Stopped as SIGINT does once a stats line shows every pair live, not at a fixed time: a loaded machine starts slower.
     const statsAt: number[] = [];
     const result = await runInProcess([...legacyArgs(sim), '--stats', '0.5'], {

@@ -10,7 +10,7 @@ const NUMBER = /^-?(0|[1-9]\d*)(\.\d*[1-9])?$/;
 /** A v3 quantity: a plain decimal of at most 8 places, trailing zeros allowed. */
 const QUANTITY = /^(0|[1-9]\d*)(\.\d{1,8})?$/;
 
-/** One message of each kind as the real exchange shapes it (PROTOCOL.md section 2). */
+/** One message of each kind as the real exchange shapes it. */
 const REAL = (JSON.parse(readFileSync(new URL('./fixtures/v3-real-shapes.json', import.meta.url), 'utf8')) as { messages: Record<string, V3Json> }).messages;
 
 const { simulator, connect, runToClose } = simulatorFixture({ api: 'v3' });

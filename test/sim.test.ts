@@ -16,7 +16,7 @@ import { simulatorFixture } from './helpers/sim-fixture.js';
 
 const DECIMAL = /^-?\d+\.\d{8}$/;
 
-const { simulator, clients } = simulatorFixture();
+const { simulator, clients } = simulatorFixture({ api: 'legacy' });
 
 /** Opens a collector that sends `commands` at once, then waits for the server to close it. */
 async function runToClose(sim: SimServer, commands: readonly unknown[]): Promise<{ frames: Received[]; code: number }> {
@@ -289,7 +289,7 @@ describe('lifecycle', () => {
   it('leaves no socket or timer behind after close(), even in the middle of a silence', async () => {
     const count = (kind: string): number => process.getActiveResourcesInfo().filter((k) => k === kind).length;
     const before = { timers: count('Timeout'), servers: count('TCPServerWrap'), sockets: count('TCPSocketWrap') };
-    const sim = await startSimulator({ pairs: 3, rate: 100, heartbeatMs: 50, faults: [parseFault('silence@3:10000')] });
+    const sim = await startSimulator({ api: 'legacy', pairs: 3, rate: 100, heartbeatMs: 50, faults: [parseFault('silence@3:10000')] });
     const client = new Collector(sim.wsUrl);
     await client.opened();
     client.send({ command: 'subscribe', channel: 1002 });
@@ -324,6 +324,6 @@ describe('parseFault', () => {
   });
 
   it('refuses a gap naming a pair the simulator does not list', async () => {
-    await expect(startSimulator({ pairs: 2, faults: [parseFault('gap@5:BTC_XMR')] })).rejects.toThrow(/BTC_XMR/);
+    await expect(startSimulator({ api: 'legacy', pairs: 2, faults: [parseFault('gap@5:BTC_XMR')] })).rejects.toThrow(/BTC_XMR/);
   });
 });

@@ -1,12 +1,15 @@
 import { z } from 'zod';
-import { BadMarketsError } from '../errors.js';
+import { badListError, refusedError, type MarketListSource } from './fetch.js';
 import { isSymbolText, type MarketMap } from './market-map.js';
-import { fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
+import { restEndpoint } from './http.js';
 import { excerpt, zodIssue } from '../printable.js';
 
 /** The legacy REST path the reference script used, and its query; appended to --rest-url. */
 export const LEGACY_TICKER_PATH = '/public';
 export const LEGACY_TICKER_QUERY = 'command=returnTicker';
+
+/** The list's name in messages. */
+const WHAT = 'the ticker map';
 
 /** One pair's entry of the ticker map: polo-ws needs its numeric id (frames carry it). */
 const tickerEntrySchema = z.object({ id: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,30}$/)]) });
@@ -26,35 +29,31 @@ export function legacyTickerUrl(restBase: string): string {
  */
 export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
   if (body !== null && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
-    throw new BadMarketsError(url, `the ticker map request to ${url} was refused: ${excerpt((body as { error: string }).error)}`);
+    throw refusedError(WHAT, url, (body as { error: string }).error);
   }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: expected an object of pairs`);
+    throw badListError(WHAT, url, 'is not a returnTicker object: expected an object of pairs');
   }
   // Checked key by key: zod's record drops a "__proto__" key, which JSON.parse keeps as a pair.
   const entries = Object.entries(body as Record<string, unknown>);
   for (const [pair, value] of entries) {
     const parsed = tickerEntrySchema.safeParse(value);
-    if (!parsed.success) throw new BadMarketsError(url, `the ticker map from ${url} is not a returnTicker object: ${excerpt(pair, 40)}: ${zodIssue(parsed.error)}`);
+    if (!parsed.success) throw badListError(WHAT, url, `is not a returnTicker object: ${excerpt(pair, 40)}: ${zodIssue(parsed.error)}`);
   }
   // A name is printed on every line of its pair: one that is not a plain name is left out.
   const pairs = entries.map(([pair]) => pair).filter(isSymbolText);
   const ignored = entries.map(([pair]) => pair).filter((pair) => !isSymbolText(pair));
-  if (pairs.length === 0) throw new BadMarketsError(url, `the ticker map from ${url} lists no pairs (with a plain name)`);
+  if (pairs.length === 0) throw badListError(WHAT, url, 'lists no pairs (with a plain name)');
   const byId = new Map<string, string>();
   for (const pair of pairs) {
     const id = String((body as Record<string, { id: number | string }>)[pair]?.id);
     const other = byId.get(id);
     // Frames carry only the id: two pairs on one id could not be told apart.
-    if (other !== undefined) throw new BadMarketsError(url, `the ticker map from ${url} gives id ${id} to both ${other} and ${pair}`);
+    if (other !== undefined) throw badListError(WHAT, url, `gives id ${id} to both ${other} and ${pair}`);
     byId.set(id, pair);
   }
   return { pairs, byId, frozen: new Set(), ignored };
 }
 
-/** Fetches and validates the legacy ticker map. */
-export async function fetchLegacyMarkets(restBase: string, rest: RestOptions): Promise<MarketMap> {
-  const url = legacyTickerUrl(restBase);
-  const body = await fetchJson(url, { ...rest, what: 'the ticker map' });
-  return parseLegacyTickerMap(body, redactUrl(url));
-}
+/** The legacy market list: the returnTicker map. */
+export const LEGACY_TICKER_MAP: MarketListSource = { what: WHAT, url: legacyTickerUrl, parse: parseLegacyTickerMap };

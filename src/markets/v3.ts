@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { BadMarketsError } from '../errors.js';
+import { badListError, refusedError, type MarketListSource } from './fetch.js';
 import { isSymbolText, type MarketMap } from './market-map.js';
-import { fetchJson, redactUrl, restEndpoint, type RestOptions } from './http.js';
-import { errorText, excerpt, zodIssue } from '../printable.js';
+import { restEndpoint } from './http.js';
+import { zodIssue } from '../printable.js';
 
 /** The v3 REST path listing every market; appended to --rest-url's path. */
 export const V3_MARKETS_PATH = '/markets';
+
+/** The list's name in messages. */
+const WHAT = 'the market list';
 
 const marketsSchema = z.array(z.object({ symbol: z.string().min(1), state: z.string().optional() }));
 
@@ -24,12 +27,10 @@ export function v3MarketsUrl(restBase: string): string {
  */
 export function parseV3Markets(body: unknown, url: string): MarketMap {
   if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'message' in body) {
-    throw new BadMarketsError(url, `the market list request to ${url} was refused: ${serverText((body as { message: unknown }).message)}`);
+    throw refusedError(WHAT, url, (body as { message: unknown }).message);
   }
   const parsed = marketsSchema.safeParse(body);
-  if (!parsed.success) {
-    throw new BadMarketsError(url, `the market list from ${url} is not a /markets array: ${zodIssue(parsed.error)}`);
-  }
+  if (!parsed.success) throw badListError(WHAT, url, `is not a /markets array: ${zodIssue(parsed.error)}`);
   const seen = new Set<string>();
   const frozen = new Set<string>();
   const states = new Map<string, string>();
@@ -44,18 +45,9 @@ export function parseV3Markets(body: unknown, url: string): MarketMap {
     if (market.state !== undefined) states.set(market.symbol, market.state);
     if (market.state !== undefined && market.state !== 'NORMAL') frozen.add(market.symbol);
   }
-  if (seen.size === 0) throw new BadMarketsError(url, `the market list from ${url} lists no markets (with a plain name)`);
+  if (seen.size === 0) throw badListError(WHAT, url, 'lists no markets (with a plain name)');
   return { pairs: [...seen], byId: new Map(), frozen, states, ignored };
 }
 
-/** A server's message as short text: any JSON value (String() of an object can throw). */
-function serverText(message: unknown): string {
-  return excerpt(errorText(message));
-}
-
-/** Fetches and validates the v3 market list. */
-export async function fetchV3Markets(restBase: string, rest: RestOptions): Promise<MarketMap> {
-  const url = v3MarketsUrl(restBase);
-  const body = await fetchJson(url, { ...rest, what: 'the market list' });
-  return parseV3Markets(body, redactUrl(url));
-}
+/** The v3 market list: GET /markets. */
+export const V3_MARKET_LIST: MarketListSource = { what: WHAT, url: v3MarketsUrl, parse: parseV3Markets };

@@ -92,6 +92,8 @@ export type DecodeResult =
   | { readonly ok: false; readonly reason: 'bad-frame'; readonly detail: string }
   | { readonly ok: false; readonly reason: 'unknown-pair'; readonly pairId: string };
 
+/** What a subscription message asks of the server; each protocol words it its own way. */
+export type SubscriptionVerb = 'subscribe' | 'unsubscribe';
 
 /**
  * A protocol adapter: how to list markets, subscribe, resubscribe, keep alive and decode frames.

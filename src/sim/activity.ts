@@ -1,5 +1,5 @@
-import type { BookSide } from './book.js';
-import type { BookItem, LevelChange, Side } from './events.js';
+import type { SimBookSide } from './book-side.js';
+import type { SimBookItem, LevelChange, Side } from './events.js';
 import { onSizeGrid, randomSize, recordTrade, type PairState } from './pair.js';
 import type { Rng } from './rng.js';
 
@@ -10,14 +10,14 @@ const MIN_LEVELS = 2;
  * Generates one burst of activity on a pair's book (trades, new levels, changes, removals),
  * applies it, and returns the items in the order they happened. Never returns an empty list.
  */
-export function bookActivity(state: PairState, rng: Rng, timeMs: number): BookItem[] {
+export function bookActivity(state: PairState, rng: Rng, timeMs: number): SimBookItem[] {
   const changes = rng.chance(0.7) ? 1 : rng.chance(0.67) ? 2 : 3;
-  const items: BookItem[] = [];
+  const items: SimBookItem[] = [];
   for (let i = 0; i < changes; i++) items.push(...oneChange(state, rng, timeMs));
   return items;
 }
 
-function oneChange(state: PairState, rng: Rng, timeMs: number): BookItem[] {
+function oneChange(state: PairState, rng: Rng, timeMs: number): SimBookItem[] {
   const { depth } = state;
   const push = pressure(state);
   if (rng.chance(0.15)) {
@@ -52,27 +52,27 @@ function pressure(state: PairState): number {
   return Math.min(1, Math.max(-1, permille / 200));
 }
 
-function bookOf(state: PairState, side: Side): BookSide {
+function bookOf(state: PairState, side: Side): SimBookSide {
   return side === 'bid' ? state.bids : state.asks;
 }
 
 /** A rank biased toward the top of the book, where most activity is. */
-function activeRank(book: BookSide, rng: Rng): number {
+function activeRank(book: SimBookSide, rng: Rng): number {
   const r = rng.next();
   return Math.floor(book.length * r * r);
 }
 
-function apply(book: BookSide, price: bigint, size: bigint): LevelChange {
+function apply(book: SimBookSide, price: bigint, size: bigint): LevelChange {
   book.set(price, size);
   return { kind: 'level', side: book.side, price, size };
 }
 
 /** A taker order eating into the top, sometimes through 2 or 3 levels: each trade followed by the level it changed. */
-function sweep(state: PairState, rng: Rng, timeMs: number, push: number): BookItem[] {
+function sweep(state: PairState, rng: Rng, timeMs: number, push: number): SimBookItem[] {
   const taker = rng.chance(0.5 - 0.35 * push) ? 'buy' : 'sell';
   const book = taker === 'buy' ? state.asks : state.bids;
   const levels = rng.chance(0.7) ? 1 : rng.int(2, 3);
-  const items: BookItem[] = [];
+  const items: SimBookItem[] = [];
   for (let i = 0; i < levels; i++) {
     const price = book.best();
     const resting = price === undefined ? undefined : book.sizeAt(price);
@@ -114,13 +114,13 @@ function addLevel(state: PairState, side: Side, rng: Rng): LevelChange | undefin
   return undefined;
 }
 
-function removeLevel(book: BookSide, rng: Rng): LevelChange {
+function removeLevel(book: SimBookSide, rng: Rng): LevelChange {
   const price = book.priceAt(activeRank(book, rng)) ?? book.best() ?? 0n;
   return apply(book, price, 0n);
 }
 
 /** A new absolute size for an existing level: a fresh draw or a resize of what rests there. */
-function changeLevel(state: PairState, book: BookSide, rng: Rng): LevelChange {
+function changeLevel(state: PairState, book: SimBookSide, rng: Rng): LevelChange {
   const price = book.priceAt(activeRank(book, rng)) ?? book.best() ?? state.tick;
   const old = book.sizeAt(price) ?? 0n;
   let size = rng.chance(0.5) || old === 0n ? randomSize(state, rng) : onSizeGrid(state, (old * BigInt(rng.int(50, 150))) / 100n);

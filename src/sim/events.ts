@@ -16,8 +16,8 @@ export interface PairInfo {
   readonly sizeDecimals: number;
 }
 
-/** One price level. */
-export interface Level {
+/** One price level of the simulated book. */
+export interface SimLevel {
   readonly price: bigint;
   readonly size: bigint;
 }
@@ -41,7 +41,7 @@ export interface Trade {
 }
 
 /** One item of a book update, in the order it happened. */
-export type BookItem = LevelChange | Trade;
+export type SimBookItem = LevelChange | Trade;
 
 /** A batch of book items of one pair, numbered by the pair's sequence counter. */
 export interface BookUpdate {
@@ -51,7 +51,7 @@ export interface BookUpdate {
   readonly pair: PairInfo;
   readonly seq: number;
   readonly timeMs: number;
-  readonly items: readonly BookItem[];
+  readonly items: readonly SimBookItem[];
 }
 
 /** 24-hour statistics of a pair; percentChange is a signed fraction in 1e-8 units. */
@@ -94,6 +94,6 @@ export interface BookSnapshot {
   readonly pair: PairInfo;
   readonly seq: number;
   readonly timeMs: number;
-  readonly asks: readonly Level[];
-  readonly bids: readonly Level[];
+  readonly asks: readonly SimLevel[];
+  readonly bids: readonly SimLevel[];
 }

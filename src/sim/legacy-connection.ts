@@ -17,7 +17,7 @@ import {
 } from './legacy.js';
 import { Market } from './market.js';
 import type { SimOptions } from './options.js';
-import { Recorder } from './oracle.js';
+import { LegacyOracle } from './legacy-oracle.js';
 
 /** Events stepped through at most while looking for one this connection subscribed to. */
 const MAX_STEPS = 100_000;
@@ -28,7 +28,7 @@ const MAX_STEPS = 100_000;
  */
 export class LegacyConnection extends SimConnection {
   private readonly market: Market;
-  private readonly recorder = new Recorder();
+  private readonly oracle = new LegacyOracle();
   private readonly heartbeat: Heartbeat;
   private readonly pairs = new Set<number>();
   private tickerOn = false;
@@ -42,7 +42,7 @@ export class LegacyConnection extends SimConnection {
   }
 
   expectedLines(depth = 1): string[] {
-    return this.recorder.render(depth);
+    return this.oracle.render(depth);
   }
 
   protected override onSent(): void {
@@ -112,7 +112,7 @@ export class LegacyConnection extends SimConnection {
   private sendSnapshot(pairId: number): void {
     const snapshot = this.market.snapshot(pairId);
     this.send(encodeSnapshot(snapshot, this.options.epochMs));
-    this.recorder.snapshot(snapshot);
+    this.oracle.snapshot(snapshot);
   }
 
   private sendBookUpdate(event: BookUpdate): void {
@@ -120,12 +120,12 @@ export class LegacyConnection extends SimConnection {
     const update = gap ? { ...event, seq: this.market.skipSeq(event.pair.id) } : event;
     const frame = encodeBookUpdate(update, this.options.epochMs);
     this.send(frame);
-    this.recorder.book(update, gap);
+    this.oracle.book(update, gap);
     this.lastUpdate = { pairId: update.pair.id, frame };
   }
 
   private sendTicker(event: TickerUpdate): void {
     this.send(encodeTicker(event));
-    this.recorder.ticker(event);
+    this.oracle.ticker(event);
   }
 }

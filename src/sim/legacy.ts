@@ -1,9 +1,9 @@
-import { formatFixed8 } from './decimal.js';
-import type { BookItem, BookSnapshot, BookUpdate, PairInfo, PairTicker, TickerUpdate, TickerValues } from './events.js';
+import { formatFixed8 } from './units.js';
+import type { SimBookItem, BookSnapshot, BookUpdate, PairInfo, PairTicker, TickerUpdate, TickerValues } from './events.js';
 
 /**
- * The legacy Poloniex push API on the wire (PROTOCOL.md section 1): REST ticker map, JSON
- * commands, and frame encodings of the protocol-independent market events.
+ * The legacy Poloniex push API on the wire (the reference script's protocol): REST ticker map,
+ * JSON commands, and frame encodings of the protocol-independent market events.
  */
 
 /** Channel number of the ticker feed. */
@@ -82,7 +82,7 @@ export function encodeSnapshot(snapshot: BookSnapshot, epoch: EpochMode): string
   return JSON.stringify([snapshot.pair.id, snapshot.seq, [stamped(item, snapshot.timeMs, withEpoch(epoch, snapshot.seq))]]);
 }
 
-function encodeItem(item: BookItem, timeMs: number, include: boolean): unknown[] {
+function encodeItem(item: SimBookItem, timeMs: number, include: boolean): unknown[] {
   if (item.kind === 'level') {
     const side = item.side === 'bid' ? 1 : 0;
     return stamped(['o', side, formatFixed8(item.price), formatFixed8(item.size)], timeMs, include);

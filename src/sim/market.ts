@@ -1,6 +1,6 @@
 import { bookActivity } from './activity.js';
 import { listedPairs } from './catalog.js';
-import type { BookSnapshot, Level, MarketEvent, PairInfo, PairTicker } from './events.js';
+import type { BookSnapshot, SimLevel, MarketEvent, PairInfo, PairTicker } from './events.js';
 import { createPairState, tickerValues, type PairState } from './pair.js';
 import { Rng } from './rng.js';
 
@@ -95,13 +95,13 @@ export class Market {
   }
 
   /** The best `levels` levels of each side of a pair's book: asks ascending, bids descending. */
-  top(pairId: number, levels: number): { readonly asks: Level[]; readonly bids: Level[] } {
+  top(pairId: number, levels: number): { readonly asks: SimLevel[]; readonly bids: SimLevel[] } {
     const state = this.state(pairId);
     return { asks: state.asks.levels(levels), bids: state.bids.levels(levels) };
   }
 
   /** The best level of each side of a pair's book, without copying the book. */
-  topOfBook(pairId: number): { readonly ask: Level | undefined; readonly bid: Level | undefined } {
+  topOfBook(pairId: number): { readonly ask: SimLevel | undefined; readonly bid: SimLevel | undefined } {
     const state = this.state(pairId);
     return { ask: state.asks.levels(1)[0], bid: state.bids.levels(1)[0] };
   }

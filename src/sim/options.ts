@@ -47,7 +47,6 @@ export type SimFault =
    */
   | { readonly kind: 'new-listing'; readonly ms: number };
 
-/** Faults the legacy simulator cannot play: they need the current API's commands or listing. */
 /** The longest delay a Node timer takes; a longer one fires at once. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -55,11 +54,12 @@ function isTimerMs(ms: number): boolean {
   return Number.isInteger(ms) && ms >= 0 && ms <= MAX_TIMER_MS;
 }
 
+/** Faults the legacy simulator cannot play: they need the current API's commands or listing. */
 const V3_ONLY_FAULTS: ReadonlySet<SimFault['kind']> = new Set(['refuse-resubscribe', 'close-after-ack', 'new-listing']);
 
 /** How the simulator behaves. */
 export interface SimOptions {
-  /** The wire protocol: 'legacy' (the default) or 'v3', the current API. */
+  /** The wire protocol: 'v3', the current API (the default, as the CLI's), or 'legacy'. */
   readonly api: SimApi;
   /** Same seed, same market event sequence. */
   readonly seed: number;
@@ -84,7 +84,7 @@ export interface SimOptions {
 
 /** Defaults: a lively 40-pair market at 50 frames per second, with no faults. */
 export const defaultSimOptions: SimOptions = {
-  api: 'legacy',
+  api: 'v3',
   seed: 1,
   pairs: 40,
   depth: 200,

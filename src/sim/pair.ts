@@ -1,6 +1,6 @@
-import { BookSide } from './book.js';
+import { SimBookSide } from './book-side.js';
 import type { CatalogEntry } from './catalog.js';
-import { SCALE } from './decimal.js';
+import { SCALE } from './units.js';
 import type { PairInfo, TickerValues } from './events.js';
 import type { Rng } from './rng.js';
 
@@ -17,8 +17,8 @@ export interface PairState {
   readonly sizeExp: readonly [number, number];
   /** Size grid step in 1e-8 units: every size is a multiple of it (1n: any 8-decimal size). */
   readonly sizeStep: bigint;
-  readonly asks: BookSide;
-  readonly bids: BookSide;
+  readonly asks: SimBookSide;
+  readonly bids: SimBookSide;
   seq: number;
   nextTradeId: bigint;
   tradeCount: number;
@@ -53,8 +53,8 @@ export function createPairState(entry: CatalogEntry, rng: Rng, depth: number, co
     depth: Math.min(depth, Math.max(10, Math.floor(room / 4))),
     sizeExp: [Math.max(-8, hi - 6), hi],
     sizeStep: 10n ** BigInt(8 - sizeDecimals),
-    asks: new BookSide('ask'),
-    bids: new BookSide('bid'),
+    asks: new SimBookSide('ask'),
+    bids: new SimBookSide('bid'),
     seq: rng.int(100_000_000, 999_999_999),
     nextTradeId: BigInt(rng.int(10_000_000, 99_999_999)),
     tradeCount: 0,

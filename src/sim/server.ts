@@ -40,8 +40,8 @@ interface Protocol {
 }
 
 /**
- * Starts a deterministic simulated Poloniex exchange speaking the legacy push API or (api 'v3')
- * the current API: REST and the websocket feed on one loopback port.
+ * Starts a deterministic simulated Poloniex exchange speaking the current API (api 'v3', the
+ * default) or the legacy push API (api 'legacy'): REST and the websocket feed on one loopback port.
  * @throws RangeError for an out-of-range option.
  */
 export async function startSimulator(options?: Partial<SimOptions>): Promise<SimServer> {

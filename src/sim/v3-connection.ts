@@ -6,7 +6,7 @@ import type { SimOptions } from './options.js';
 import { ALL, PONG, UNSUBSCRIBE_ALL_ACK, Subscriptions, ackMessage, errorMessage, isChannel, parseV3Command, type V3Command } from './v3-commands.js';
 import { V3Feed, type V3Piece } from './v3-feed.js';
 import type { V3Listing, V3Symbol } from './v3-listing.js';
-import { V3Recorder } from './v3-oracle.js';
+import { V3Oracle } from './v3-oracle.js';
 import { bookMessage, dataMessage, malformedMessages, unknownSymbolMessages } from './v3-wire.js';
 
 /** Events stepped through at most while looking for one this connection subscribed to. */
@@ -30,7 +30,7 @@ interface Outgoing {
 export class V3Connection extends SimConnection {
   private readonly feed: V3Feed;
   private readonly listing: V3Listing;
-  private readonly recorder: V3Recorder;
+  private readonly oracle: V3Oracle;
   private readonly subscriptions = new Subscriptions();
   private readonly idle: Heartbeat;
   /** Pairs this connection has subscribed to book_lv2 at some time: a subscribe of one again is a resubscribe. */
@@ -46,14 +46,14 @@ export class V3Connection extends SimConnection {
     super(id, ws, options, faults);
     this.feed = new V3Feed(options.seed, options.pairs, options.depth, listing);
     this.listing = listing;
-    this.recorder = new V3Recorder(new Set(listing.symbols.filter((s) => s.state !== 'NORMAL').map((s) => s.symbol)));
+    this.oracle = new V3Oracle(new Set(listing.symbols.filter((s) => s.state !== 'NORMAL').map((s) => s.symbol)));
     this.failsAfterAck = faults.failsAfterAck(id);
     this.idle = new Heartbeat(options.idleTimeoutMs, () => this.dropIdle());
     this.idle.start();
   }
 
   expectedLines(depth = 1): string[] {
-    return this.recorder.render(depth);
+    return this.oracle.render(depth);
   }
 
   protected override onReceived(): void {
@@ -140,7 +140,7 @@ export class V3Connection extends SimConnection {
     if (this.dataStalled) return;
     const item = this.feed.snapshot(entry);
     this.send(bookMessage('snapshot', item));
-    this.recorder.snapshot(item);
+    this.oracle.snapshot(item);
   }
 
   /** close-after-ack: once the acks of the commands sent together are out, fail and close (1001). */
@@ -195,17 +195,17 @@ export class V3Connection extends SimConnection {
   private sendMessage({ entry, piece }: Outgoing): void {
     if (piece.kind === 'ticker') {
       this.send(dataMessage('ticker', piece.item));
-      this.recorder.tickers([piece.item]);
+      this.oracle.tickers([piece.item]);
     } else if (piece.kind === 'trades') {
       this.send(dataMessage('trades', piece.item));
-      this.recorder.trades([piece.item]);
+      this.oracle.trades([piece.item]);
     } else {
       // Numbered now, so a gap claimed for this frame skips an id in the right place.
       const gap = this.faults.claimGap(this.sentFrames, entry.symbol);
       const item = this.feed.update(entry, piece, gap);
       const text = bookMessage('update', item);
       this.send(text);
-      this.recorder.update(item, gap);
+      this.oracle.update(item, gap);
       this.lastUpdate = { text, pairId: entry.pair.id };
     }
   }

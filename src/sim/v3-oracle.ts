@@ -1,5 +1,5 @@
-import { BookSide } from './book.js';
-import { parseUnits } from './decimal.js';
+import { SimBookSide } from './book-side.js';
+import { parseUnits } from './units.js';
 import type { Side } from './events.js';
 import type { PriceLevel, V3BookItem, V3TickerItem, V3TradeItem } from './v3-wire.js';
 
@@ -19,7 +19,7 @@ type LogRecord =
   | { readonly kind: 'ticker'; readonly item: V3TickerItem };
 
 /** Collects the items sent on one connection; fault messages are deliberately not recorded. */
-export class V3Recorder {
+export class V3Oracle {
   private readonly frozen: ReadonlySet<string>;
   private readonly records: LogRecord[] = [];
   private truncated = false;
@@ -85,7 +85,7 @@ export class V3Recorder {
 
 /** A symbol's book as a client holds it, keeping each price's text as sent. */
 class HeldBook {
-  private readonly sides = { ask: new BookSide('ask'), bid: new BookSide('bid') };
+  private readonly sides = { ask: new SimBookSide('ask'), bid: new SimBookSide('bid') };
   private readonly texts = { ask: new Map<bigint, string>(), bid: new Map<bigint, string>() };
   private readonly symbol: string;
 

@@ -1,4 +1,4 @@
-import { formatTrimmed } from './decimal.js';
+import { formatTrimmed } from './units.js';
 import type { Market } from './market.js';
 import type { RestRoutes } from './rest.js';
 import type { V3Listing, V3Symbol } from './v3-listing.js';

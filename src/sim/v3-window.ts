@@ -1,4 +1,4 @@
-import type { Level, Side } from './events.js';
+import type { SimLevel, Side } from './events.js';
 import type { Market } from './market.js';
 
 /**
@@ -13,8 +13,8 @@ export const WINDOW_LEVELS = 20;
 
 /** Levels of both sides: asks ascending, bids descending. */
 export interface WindowLevels {
-  readonly asks: readonly Level[];
-  readonly bids: readonly Level[];
+  readonly asks: readonly SimLevel[];
+  readonly bids: readonly SimLevel[];
 }
 
 type Shown = Record<Side, ReadonlyMap<bigint, bigint>>;
@@ -56,12 +56,12 @@ export class BookWindows {
 }
 
 function shownOf(levels: WindowLevels): Shown {
-  const map = (side: readonly Level[]): Map<bigint, bigint> => new Map(side.map((l) => [l.price, l.size]));
+  const map = (side: readonly SimLevel[]): Map<bigint, bigint> => new Map(side.map((l) => [l.price, l.size]));
   return { ask: map(levels.asks), bid: map(levels.bids) };
 }
 
 /** One side's changes, best first like the real messages (a new best ask before the 20th leaving). */
-function changes(before: ReadonlyMap<bigint, bigint>, now: readonly Level[], side: Side): Level[] {
+function changes(before: ReadonlyMap<bigint, bigint>, now: readonly SimLevel[], side: Side): SimLevel[] {
   const out = now.filter((level) => before.get(level.price) !== level.size);
   const kept = new Set(now.map((level) => level.price));
   for (const price of before.keys()) if (!kept.has(price)) out.push({ price, size: 0n });

@@ -1,12 +1,12 @@
-import { formatTrimmed } from './decimal.js';
-import type { Level, PairInfo, TickerValues, Trade } from './events.js';
+import { formatTrimmed } from './units.js';
+import type { SimLevel, PairInfo, TickerValues, Trade } from './events.js';
 import { hash32 } from './rng.js';
 import type { WindowLevels } from './v3-window.js';
 
 /**
- * The current Poloniex API ("v3", PROTOCOL.md section 2) on the wire: data items and messages of
- * the ticker, trades and book_lv2 channels. Numbers are decimal strings without a fixed scale;
- * quantities sometimes keep trailing zeros, as the real exchange's do.
+ * The current Poloniex API ("v3") on the wire: data items and messages of the ticker, trades and
+ * book_lv2 channels. Numbers are decimal strings without a fixed scale; quantities sometimes keep
+ * trailing zeros, as the real exchange's do.
  */
 
 /** The public channels the simulator serves. */
@@ -95,7 +95,7 @@ export function quantityText(units: bigint, key: number): string {
 }
 
 /** The levels of one side; `salt` names the message, so each quantity gets its own key. */
-function levels(side: readonly Level[], salt: number, sideKey: number): PriceLevel[] {
+function levels(side: readonly SimLevel[], salt: number, sideKey: number): PriceLevel[] {
   return side.map((l, i) => [formatTrimmed(l.price), quantityText(l.size, hash32(salt, i, sideKey))]);
 }
 

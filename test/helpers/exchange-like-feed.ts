@@ -1,7 +1,7 @@
 /**
- * Market messages shaped like the real Poloniex v3 feed (PROTOCOL.md section 2, "What the real
- * exchange sends"): one data item per message, book_lv2 as a 20-level window over a deeper book,
- * prices without trailing zeros, quantities with a varying number of them, one trade per message.
+ * Market messages shaped like what the real Poloniex v3 feed sends: one data item per message,
+ * book_lv2 as a 20-level window over a deeper book, prices without trailing zeros, quantities with
+ * a varying number of them, one trade per message.
  * Independent of src/sim on purpose: a second, unrelated server catches what one server's habits hide.
  */
 

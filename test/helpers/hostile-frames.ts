@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { MarketMap } from '../../src/protocol/types.js';
 
 /**
- * Valid frames of both protocols, shaped like the real exchanges' (PROTOCOL.md), and fast-check
+ * Valid frames of both protocols, shaped like the real exchanges', and fast-check
  * arbitraries that break them one place at a time: the frame stays valid everywhere but there, so a
  * decoder that accepts it has printed (or would print) exactly the hostile value.
  */

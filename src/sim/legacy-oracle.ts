@@ -1,5 +1,5 @@
-import { formatFixed8 } from './decimal.js';
-import type { BookItem, BookSnapshot, BookUpdate, Level, TickerUpdate } from './events.js';
+import { formatFixed8 } from './units.js';
+import type { SimBookItem, BookSnapshot, BookUpdate, SimLevel, TickerUpdate } from './events.js';
 
 /**
  * The test oracle: a semantic log of what one connection was sent, rendered as the lines a
@@ -11,12 +11,12 @@ import type { BookItem, BookSnapshot, BookUpdate, Level, TickerUpdate } from './
 const MAX_RECORDS = 200_000;
 
 type LogRecord =
-  | { readonly kind: 'snapshot'; readonly pair: string; readonly asks: readonly Level[]; readonly bids: readonly Level[] }
-  | { readonly kind: 'book'; readonly pair: string; readonly items: readonly BookItem[]; readonly gap: boolean }
+  | { readonly kind: 'snapshot'; readonly pair: string; readonly asks: readonly SimLevel[]; readonly bids: readonly SimLevel[] }
+  | { readonly kind: 'book'; readonly pair: string; readonly items: readonly SimBookItem[]; readonly gap: boolean }
   | { readonly kind: 'ticker'; readonly pair: string; readonly update: TickerUpdate };
 
 /** Collects what was sent on one connection; fault frames are deliberately not recorded. */
-export class Recorder {
+export class LegacyOracle {
   private readonly records: LogRecord[] = [];
   private truncated = false;
 
@@ -65,15 +65,15 @@ export class Recorder {
   }
 }
 
-function snapshotLines(pair: string, asks: readonly Level[], bids: readonly Level[], depth: number): string[] {
-  const level = (l: Level): string => `(${formatFixed8(l.price)},${formatFixed8(l.size)})`;
+function snapshotLines(pair: string, asks: readonly SimLevel[], bids: readonly SimLevel[], depth: number): string[] {
+  const level = (l: SimLevel): string => `(${formatFixed8(l.price)},${formatFixed8(l.size)})`;
   return [
     ...asks.slice(0, depth).map((l) => `${pair} book: asks((price,size)): ${level(l)}`),
     ...bids.slice(0, depth).map((l) => `${pair} book: bids((price,size)): ${level(l)}`),
   ];
 }
 
-function itemLine(pair: string, item: BookItem): string {
+function itemLine(pair: string, item: SimBookItem): string {
   if (item.kind === 'trade') {
     const side = item.taker === 'buy' ? 'bid' : 'ask';
     const seconds = Math.floor(item.timeMs / 1000);

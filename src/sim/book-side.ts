@@ -1,10 +1,10 @@
-import type { Level, Side } from './events.js';
+import type { SimLevel, Side } from './events.js';
 
 /**
  * One side of a simulated order book: price -> size, prices kept sorted best first (lowest ask,
  * highest bid) so the top of book and ranked levels are cheap to read after every change.
  */
-export class BookSide {
+export class SimBookSide {
   readonly side: Side;
   private readonly sizes = new Map<bigint, bigint>();
   private readonly prices: bigint[] = [];
@@ -44,7 +44,7 @@ export class BookSide {
   }
 
   /** Up to `limit` levels, best first. */
-  levels(limit = this.prices.length): Level[] {
+  levels(limit = this.prices.length): SimLevel[] {
     return this.prices.slice(0, limit).map((price) => ({ price, size: this.sizes.get(price) ?? 0n }));
   }
 

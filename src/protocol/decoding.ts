@@ -1,0 +1,34 @@
+import type { DecodeResult, FeedEvent, MarketMap } from './types.js';
+
+/**
+ * What every protocol's decoder shares: a frame is JSON text or a bad frame, and a decode ends in a
+ * DecodeResult made here. Each protocol's own rules start at decodeJson.
+ */
+export abstract class FrameDecoder {
+  /** Gives the decoder the current market map (after start-up or a refresh). */
+  abstract setMarkets(markets: MarketMap): void;
+
+  /** Decodes one text frame. Never throws. */
+  decode(text: string): DecodeResult {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return badFrame('not JSON');
+    }
+    return this.decodeJson(data, text);
+  }
+
+  /** Decodes a frame's JSON value; `text` is the frame as sent. Never throws. */
+  protected abstract decodeJson(data: unknown, text: string): DecodeResult;
+}
+
+/** A frame that is not of the protocol's shape, and why. */
+export function badFrame(detail: string): DecodeResult {
+  return { ok: false, reason: 'bad-frame', detail };
+}
+
+/** A frame that gave these events. */
+export function events(...list: FeedEvent[]): DecodeResult {
+  return { ok: true, events: list };
+}
