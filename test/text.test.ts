@@ -14,7 +14,7 @@ function lines(event: PrintEvent): string[] {
   const text = out.take();
   expect(text.endsWith('\n')).toBe(true);
   const result = text.slice(0, -1).split('\n');
-  expect(result.length).toBe(out.count);
+  expect(result.length).toBe(out.added);
   return result;
 }
 
@@ -112,14 +112,13 @@ describe('timestamps', () => {
 
 describe('line limit (--max-lines)', () => {
   it('stops adding lines at the limit, inside one event too', () => {
-    const out = new LineBuffer();
-    out.limit = 2;
+    const out = new LineBuffer(2);
     const printer = new TextPrinter(out, ALL_CHANNELS, 'epoch-ms');
     printer.begin(7);
     const level = { price: '1', size: '2' };
     printer.book('BTC_ETH', [level], [level, level]);
     printer.remove('BTC_ETH', 'ask', '1');
-    expect(out.count).toBe(2);
+    expect(out.added).toBe(2);
     expect(out.take()).toBe('7 BTC_ETH book: asks((price,size)): (1,2)\n7 BTC_ETH book: bids((price,size)): (1,2)\n');
     expect(out.take()).toBe('');
   });

@@ -5,7 +5,8 @@ import { createPrinter } from '../output/format.js';
 import { LineSink } from '../output/sink.js';
 import type { TimestampMode } from '../output/timestamp.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
-import { Pipeline, type Confirmations } from './pipeline.js';
+import type { Confirmations } from './event-printer.js';
+import { Pipeline } from './pipeline.js';
 import { describe } from '../printable.js';
 
 /** What the user chose to see: shared by live streams and replays. */
@@ -61,22 +62,22 @@ export function createChain(
 ): Chain {
   const diagnostics = new Diagnostics(io.stderr, io.now);
   const processor = new BookProcessor({ depth: options.depth, top: options.top, tap: hooks.publisher, skipOlderSnapshots: hooks.skipOlderSnapshots });
-  const sink = new LineSink(io.stdout, {
+  const sinkHooks = {
     onBlocked: hooks.onBlocked,
     onDrained: hooks.onDrained,
-    onClosed: (error) => {
+    onClosed: (error: Error | undefined) => {
       if (error !== undefined) diagnostics.error(`cannot write to stdout: ${describe(error)}`);
       hooks.onEnd(error === undefined ? 0 : 1);
     },
-  });
+    onLimit: () => hooks.onEnd(0),
+  };
+  const sink = new LineSink(io.stdout, sinkHooks, options.maxLines);
   const pipeline = new Pipeline({
     adapter,
     processor,
     sink,
     diagnostics,
     printer: createPrinter(options.format, options.timestamp, options.channels, sink.buffer),
-    maxLines: options.maxLines,
-    onMaxLines: () => hooks.onEnd(0),
     refreshMarkets: hooks.refreshMarkets,
     onHolding: hooks.onHolding,
     resync: hooks.resync,

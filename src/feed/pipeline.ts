@@ -1,24 +1,16 @@
-import type { BookProcessor } from '../book/processor.js';
-import type { Diagnostics } from '../output/diagnostics.js';
-import type { LineSink } from '../output/sink.js';
-import type { LinePrinter } from '../output/lines.js';
-import type { FeedEvent, ProtocolAdapter } from '../protocol/types.js';
-import type { Channel, MarketMap } from '../protocol/types.js';
+import type { FeedEvent, MarketMap, ProtocolAdapter } from '../protocol/types.js';
+import { excerpt } from '../printable.js';
+import { EventPrinter, type EventPrinterDeps } from './event-printer.js';
 import { HeldFrames, type Input } from './held-frames.js';
-import { Listing, type ListingChange } from './listing.js';
-import { excerpt, quoted } from '../printable.js';
+import type { ListingChange } from './listing.js';
+import { MarketList } from './market-list.js';
+import { UnknownPairs } from './unknown-pairs.js';
 
-export interface PipelineDeps {
+export type { Confirmations } from './event-printer.js';
+
+/** What the pipeline feeds: the EventPrinter's parts (it keeps the market list itself), and the adapter. */
+export interface PipelineDeps extends Omit<EventPrinterDeps, 'markets'> {
   readonly adapter: ProtocolAdapter;
-  readonly processor: BookProcessor;
-  readonly sink: LineSink;
-  readonly diagnostics: Diagnostics;
-  /** Prints into sink.buffer; it leaves out the channels not asked for (legacy trades arrive with the book, which is kept regardless). */
-  readonly printer: LinePrinter;
-  /** Stop after this many lines (--max-lines); Infinity for no limit. */
-  readonly maxLines: number;
-  /** Called once when maxLines lines have been written. */
-  readonly onMaxLines: () => void;
   /** Fetches the market map again (a new listing); resolves false when that failed. */
   readonly refreshMarkets: () => Promise<boolean>;
   /**
@@ -26,37 +18,10 @@ export interface PipelineDeps {
    * are handled (false). Optional: a replay reads one frame at a time anyway.
    */
   readonly onHolding?: (full: boolean) => void;
-  /** Unsubscribes and subscribes one pair again, for a fresh snapshot after a gap. */
-  readonly resync: (pair: string) => void;
-  /** Told of what confirms a subscription, while any is unconfirmed (live streams only). */
-  readonly confirmations?: Confirmations;
-  /** Told each frame's receive time before the processor applies its events (--publish). */
-  readonly publisher?: { begin(at: number): void } | undefined;
-  /** What a gap makes happen, for its warning (default: resubscribing the pair). */
-  readonly gapAction?: ((pair: string) => string) | undefined;
-}
-
-/** Where acks, server errors and first data of a channel go, to confirm subscriptions. */
-export interface Confirmations {
-  /** True while some subscription waits for its ack or data: only then are data events reported. */
-  awaiting(): boolean;
-  confirm(channel: Channel, pairs: readonly string[]): void;
-  /** True when the error is held to be reported with the subscription it may answer. */
-  serverError(message: string): boolean;
 }
 
 /** Frame text held while a refresh runs before input is paused: a flood cannot grow memory. */
 export const MAX_HELD_BYTES = 16 * 1024 * 1024;
-/**
- * An unknown pair fetches the market list at most this often, by frame time (so a replay makes
- * the same decisions): a flood of made-up symbols cannot keep the feed waiting on REST.
- */
-export const UNKNOWN_REFRESH_EVERY_MS = 10_000;
-/** Unknown pair ids remembered as refreshed for; past this the memory starts again (time still limits). */
-const MAX_REFRESHED_IDS = 10_000;
-
-/** Distinct server error texts remembered (each is reported once); a hostile server cannot grow this. */
-const MAX_SERVER_ERRORS = 1000;
 
 /**
  * What a frame was, as receive() tells it: market data (a book, trade or ticker: the proof a
@@ -73,24 +38,24 @@ export interface PipelineCounts {
 }
 
 /**
- * Frames in, lines out, strictly in arrival order: decode, check the sequence, print. A frame for a
- * pair id the market map lacks holds the queue while the map is fetched again (once per id).
+ * Frames in, lines out, strictly in arrival order: decode, then print (EventPrinter). A frame for a
+ * pair id the market map lacks holds the queue while the map is fetched again (UnknownPairs says
+ * when), and every input after it waits its turn.
  */
 export class Pipeline {
   readonly counts: PipelineCounts = { frames: 0, badFrames: 0, unknownPairFrames: 0 };
+  private readonly markets: MarketList;
+  private readonly events: EventPrinter;
+  private readonly unknownPairs = new UnknownPairs();
   /** Inputs received while a refresh runs, in order. */
   private readonly queue = new HeldFrames();
   private inputPaused = false;
-  private lastUnknownRefreshAt = Number.NEGATIVE_INFINITY;
-  private readonly refreshedFor = new Set<string>();
-  private readonly serverErrors = new Set<string>();
-  private readonly ignoredNames = new Set<string>();
+  /** The refresh and the held inputs being handled, while there are any. */
   private busy: Promise<void> | undefined;
-  private listing: Listing | undefined;
-  private linesLeft: number;
 
   constructor(private readonly deps: PipelineDeps) {
-    this.linesLeft = deps.maxLines;
+    this.markets = new MarketList(deps.diagnostics);
+    this.events = new EventPrinter({ ...deps, markets: this.markets });
   }
 
   /**
@@ -99,30 +64,15 @@ export class Pipeline {
    * A delisted pair's book is forgotten and its late frames are dropped. Returns what changed.
    */
   updateMarkets(markets: MarketMap, wanted: readonly string[] | undefined): ListingChange {
-    this.listing ??= new Listing(wanted);
-    this.reportIgnored(markets.ignored ?? []);
-    const { change, known } = this.listing.update(markets);
+    const { change, known } = this.markets.update(markets, wanted);
     this.deps.adapter.setMarkets(known);
     for (const pair of change.removed) this.deps.processor.forget(pair);
     return change;
   }
 
-  /** Names a market list gave that cannot be printed safely: reported once each, never streamed. */
-  private reportIgnored(names: readonly string[]): void {
-    const fresh = names.filter((name) => !this.ignoredNames.has(name));
-    if (fresh.length === 0) return;
-    for (const name of fresh) if (this.ignoredNames.size < MAX_SERVER_ERRORS) this.ignoredNames.add(name);
-    const shown = fresh.slice(0, 3).map((name) => JSON.stringify(name.slice(0, 40))).join(', ');
-    this.deps.diagnostics.warn(
-      'markets',
-      `the market list names ${fresh.length} pair${fresh.length === 1 ? '' : 's'} that ${fresh.length === 1 ? 'is' : 'are'} not a plain name ` +
-        `(letters, digits, _ . -), left out: ${shown}${fresh.length > 3 ? ', ...' : ''}`,
-    );
-  }
-
   /** The pairs to subscribe now, as the latest market list and --pairs decide them. */
   get pairs(): string[] {
-    return this.listing?.pairs ?? [];
+    return this.markets.pairs;
   }
 
   /** Takes one raw text frame received at `at` (epoch ms), and says what it was. */
@@ -138,6 +88,12 @@ export class Pipeline {
     return 'held';
   }
 
+  /** Takes events decoded elsewhere (`subscribe`: from NATS), received at `at`, as a frame's. */
+  receiveEvents(events: readonly FeedEvent[], at: number): void {
+    this.counts.frames++;
+    this.events.print(events, at);
+  }
+
   /**
    * The connection the frames came on ended (live: it closed; replayed: its record): every book is
    * untrusted until its next snapshot. An input like a frame, so it takes effect after the frames
@@ -148,17 +104,14 @@ export class Pipeline {
     else this.deps.processor.resetAll();
   }
 
+  /** A server error on stderr, once per text however often the server repeats it. */
+  reportServerError(message: string): void {
+    this.events.reportServerError(message);
+  }
+
   /** Bytes of frame text held for a market refresh right now. */
   get heldBytes(): number {
     return this.queue.bytes;
-  }
-
-  private hold(input: Input): void {
-    this.queue.push(input);
-    if (!this.inputPaused && this.queue.bytes > MAX_HELD_BYTES) {
-      this.inputPaused = true;
-      this.deps.onHolding?.(true);
-    }
   }
 
   /** Resolves when every frame received so far has been printed. */
@@ -169,25 +122,27 @@ export class Pipeline {
   /** Handles one frame: what it was, or a market refresh to wait for when it must be tried again after it. */
   private handle(text: string, at: number): FrameKind | Promise<boolean> {
     const result = this.deps.adapter.decode(text);
-    if (result.ok) return this.print(result.events, at) ? 'data' : 'control';
+    if (result.ok) return this.events.print(result.events, at) ? 'data' : 'control';
     if (result.reason === 'bad-frame') {
       this.counts.badFrames++;
       this.deps.diagnostics.warn('bad-frame', `bad frame #${this.counts.badFrames} skipped (${result.detail}): ${excerpt(text, 80)}`);
       return 'skipped';
     }
-    if (!this.refreshedFor.has(result.pairId) && at - this.lastUnknownRefreshAt >= UNKNOWN_REFRESH_EVERY_MS) {
-      // Maybe a pair listed after start-up: fetch the map again (once per id, not too often) before deciding.
-      if (this.refreshedFor.size >= MAX_REFRESHED_IDS) this.refreshedFor.clear();
-      this.refreshedFor.add(result.pairId);
-      this.lastUnknownRefreshAt = at;
-      return this.deps.refreshMarkets();
-    }
+    if (this.unknownPairs.refreshFor(result.pairId, at)) return this.deps.refreshMarkets();
     this.counts.unknownPairFrames++;
     this.deps.diagnostics.warn(
       'unknown-pair',
       `frame for unknown pair ${/^\d+$/.test(result.pairId) ? 'id ' : ''}${result.pairId} skipped (#${this.counts.unknownPairFrames}; not in the market map): ${excerpt(text, 80)}`,
     );
     return 'skipped';
+  }
+
+  private hold(input: Input): void {
+    this.queue.push(input);
+    if (!this.inputPaused && this.queue.bytes > MAX_HELD_BYTES) {
+      this.inputPaused = true;
+      this.deps.onHolding?.(true);
+    }
   }
 
   /** Holds later inputs in order while a refresh runs, then handles them. */
@@ -205,60 +160,5 @@ export class Pipeline {
       this.inputPaused = false;
       this.deps.onHolding?.(false);
     }
-  }
-
-  /** Takes events decoded elsewhere (`subscribe`: from NATS), received at `at`, as a frame's. */
-  receiveEvents(events: readonly FeedEvent[], at: number): void {
-    this.counts.frames++;
-    this.print(events, at);
-  }
-
-  /** Prints a decoded frame's events; true when they held market data. */
-  private print(events: readonly FeedEvent[], at: number): boolean {
-    const { processor, printer, sink, confirmations } = this.deps;
-    const buffer = sink.buffer;
-    buffer.limit = this.linesLeft;
-    printer.begin(at);
-    this.deps.publisher?.begin(at);
-    let market = false;
-    for (const event of events) {
-      if (event.kind === 'ticker' || event.kind === 'book' || event.kind === 'trade') {
-        market = true;
-        if (this.listing !== undefined && !this.listing.has(event.pair)) continue;
-        if (confirmations?.awaiting() === true && event.kind !== 'book') confirmations.confirm(event.kind === 'ticker' ? 'ticker' : 'trades', [event.pair]);
-      } else {
-        this.control(event);
-        continue;
-      }
-      const gap = processor.apply(event, printer);
-      if (gap !== undefined) {
-        const expected = gap.prevSeq === undefined ? `seq ${gap.last + 1}, got ${gap.seq}` : `lastId ${gap.last}, got ${gap.prevSeq}`;
-        const action = this.deps.gapAction?.(gap.pair) ?? `resubscribing ${gap.pair}`;
-        this.deps.diagnostics.warn('gap', `sequence gap in ${gap.pair} (expected ${expected}): ${action}`);
-        this.deps.resync(gap.pair);
-      }
-    }
-    const printed = buffer.count;
-    if (printed === 0) return market;
-    this.linesLeft -= printed;
-    sink.commit();
-    if (this.linesLeft <= 0) this.deps.onMaxLines();
-    return market;
-  }
-
-  /** Acks and server errors: they confirm or explain subscriptions, and print nothing. */
-  private control(event: FeedEvent): void {
-    if (event.kind === 'ack') {
-      if (event.subscribed && event.channel !== undefined) this.deps.confirmations?.confirm(event.channel, event.pairs);
-    } else if (event.kind === 'server-error') {
-      if (this.deps.confirmations?.serverError(event.message) !== true) this.reportServerError(event.message);
-    }
-  }
-
-  /** A server error on stderr, once per text however often the server repeats it. */
-  reportServerError(message: string): void {
-    if (this.serverErrors.has(message)) return;
-    this.deps.diagnostics.warn('server-error', `server error: ${quoted(message, 200)}`);
-    if (this.serverErrors.size < MAX_SERVER_ERRORS) this.serverErrors.add(message);
   }
 }

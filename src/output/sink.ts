@@ -11,6 +11,8 @@ export interface SinkHooks {
    * which ends the run quietly; anything else (a full disk) is an error to report.
    */
   readonly onClosed: (error: Error | undefined) => void;
+  /** The line limit (--max-lines) was reached and those lines committed: output is over. */
+  readonly onLimit: () => void;
 }
 
 /** Pieces gathered in one tick before they are written anyway (some 1,000 lines, 90 KB). */
@@ -19,41 +21,48 @@ const BATCH_PARTS = 8 * 1024;
 /**
  * stdout for data lines: one write per batch, backpressure reported through hooks (so the caller can
  * pause the socket, as ws's `lib/stream.js` does), and a broken pipe ends output without an error.
+ * It writes at most `maxLines` lines (--max-lines) and says so once they are committed.
  */
 export class LineSink {
   /** Where formatters add lines; `commit` hands them on. */
-  readonly buffer = new LineBuffer();
+  readonly buffer: LineBuffer;
   private blocked = false;
   private scheduled = false;
   private closed = false;
-  /** Lines committed so far. */
-  lines = 0;
+  private committed = 0;
 
   constructor(
     private readonly stream: Writable,
     private readonly hooks: SinkHooks,
+    maxLines: number = Number.POSITIVE_INFINITY,
   ) {
+    this.buffer = new LineBuffer(maxLines);
     stream.on('drain', this.handleDrain);
     stream.on('error', this.handleError);
   }
 
-  /** Takes the lines added to `buffer` since the last commit for writing. */
+  /** Lines committed so far. */
+  get lines(): number {
+    return this.committed;
+  }
+
+  /**
+   * Takes the lines added to `buffer` since the last commit for writing. Once the limit is
+   * reached the buffer takes no line, so a commit finds nothing new: `onLimit` comes once.
+   */
   commit(): void {
     const buffer = this.buffer;
-    if (buffer.count === 0) return;
-    this.lines += buffer.count;
-    buffer.count = 0;
-    if (this.closed) {
-      buffer.take();
-      return;
-    }
+    if (buffer.added === this.committed) return;
+    this.committed = buffer.added;
+    if (this.closed) buffer.take();
     // Frames that arrive together leave together: one write (one join, one string-to-bytes
     // conversion) per tick, not one per frame; a long synchronous burst is written as it grows.
-    if (buffer.length >= BATCH_PARTS) this.writePending();
+    else if (buffer.pieces >= BATCH_PARTS) this.writePending();
     else if (!this.scheduled) {
       this.scheduled = true;
       process.nextTick(this.writePending);
     }
+    if (buffer.full) this.hooks.onLimit();
   }
 
   /** Resolves once everything written so far has been handed to the OS (or the reader is gone). */
@@ -73,7 +82,7 @@ export class LineSink {
 
   private readonly writePending = (): void => {
     this.scheduled = false;
-    if (this.buffer.length === 0) return;
+    if (this.buffer.pieces === 0) return;
     const text = this.buffer.take();
     if (this.closed) return;
     if (!this.stream.write(text) && !this.blocked) {

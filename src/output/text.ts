@@ -48,82 +48,66 @@ export class TextPrinter implements LinePrinter {
   change(pair: string, side: Side, price: string, size: string): void {
     const out = this.out;
     if (!this.books || out.full) return;
-    const p = out.parts;
-    let n = out.length;
-    p[n++] = this.changeHead;
-    p[n++] = pair;
-    p[n++] = side === 'bid' ? ',side=bid,price=' : ',side=ask,price=';
-    p[n++] = price;
-    p[n++] = ',size=';
-    p[n++] = size;
-    p[n++] = '\n';
-    out.length = n;
-    out.count++;
+    out.put(this.changeHead);
+    out.put(pair);
+    out.put(side === 'bid' ? ',side=bid,price=' : ',side=ask,price=');
+    out.put(price);
+    out.put(',size=');
+    out.put(size);
+    out.end('\n');
   }
 
   remove(pair: string, side: Side, price: string): void {
     const out = this.out;
     if (!this.books || out.full) return;
-    const p = out.parts;
-    let n = out.length;
-    p[n++] = this.removeHead;
-    p[n++] = pair;
-    p[n++] = side === 'bid' ? ',side=bid,price=' : ',side=ask,price=';
-    p[n++] = price;
-    p[n++] = '\n';
-    out.length = n;
-    out.count++;
+    out.put(this.removeHead);
+    out.put(pair);
+    out.put(side === 'bid' ? ',side=bid,price=' : ',side=ask,price=');
+    out.put(price);
+    out.end('\n');
   }
 
   trade(pair: string, trade: TradeItem): void {
     const out = this.out;
     if (!this.trades || out.full) return;
-    const p = out.parts;
-    let n = out.length;
-    p[n++] = this.tradeHead;
-    p[n++] = pair;
-    p[n++] = '=';
-    p[n++] = trade.tradeId;
-    p[n++] = trade.side === 'bid' ? '(tradeId),bid(bookSide),' : '(tradeId),ask(bookSide),';
-    p[n++] = trade.price;
-    p[n++] = '(price),';
-    p[n++] = trade.size;
-    p[n++] = '(size),';
-    p[n++] = trade.timestamp;
-    p[n++] = '(timestamp)\n';
-    out.length = n;
-    out.count++;
+    out.put(this.tradeHead);
+    out.put(pair);
+    out.put('=');
+    out.put(trade.tradeId);
+    out.put(trade.side === 'bid' ? '(tradeId),bid(bookSide),' : '(tradeId),ask(bookSide),');
+    out.put(trade.price);
+    out.put('(price),');
+    out.put(trade.size);
+    out.put('(size),');
+    out.put(trade.timestamp);
+    out.end('(timestamp)\n');
   }
 
   ticker(pair: string, f: TickerFields): void {
     const out = this.out;
     if (!this.tickers || out.full) return;
-    const p = out.parts;
-    let n = out.length;
-    p[n++] = this.prefix;
-    p[n++] = 'TICKER UPDATE ';
-    p[n++] = pair;
-    p[n++] = '=';
-    p[n++] = f.last;
-    p[n++] = '(last),';
-    p[n++] = f.lowestAsk ?? '';
-    p[n++] = '(lowestAsk),';
-    p[n++] = f.highestBid ?? '';
-    p[n++] = '(highestBid),';
-    p[n++] = f.percentChange;
-    p[n++] = '(percentChange),';
-    p[n++] = f.baseVolume;
-    p[n++] = '(baseVolume),';
-    p[n++] = f.quoteVolume;
-    p[n++] = '(quoteVolume),';
-    p[n++] = f.isFrozen;
-    p[n++] = '(isFrozen),';
-    p[n++] = f.high24hr;
-    p[n++] = '(high24hr),';
-    p[n++] = f.low24hr;
-    p[n++] = '(low24hr)\n';
-    out.length = n;
-    out.count++;
+    out.put(this.prefix);
+    out.put('TICKER UPDATE ');
+    out.put(pair);
+    out.put('=');
+    out.put(f.last);
+    out.put('(last),');
+    out.put(f.lowestAsk ?? '');
+    out.put('(lowestAsk),');
+    out.put(f.highestBid ?? '');
+    out.put('(highestBid),');
+    out.put(f.percentChange);
+    out.put('(percentChange),');
+    out.put(f.baseVolume);
+    out.put('(baseVolume),');
+    out.put(f.quoteVolume);
+    out.put('(quoteVolume),');
+    out.put(f.isFrozen);
+    out.put('(isFrozen),');
+    out.put(f.high24hr);
+    out.put('(high24hr),');
+    out.put(f.low24hr);
+    out.end('(low24hr)\n');
   }
 
   top(pair: string, bid: Level | undefined, ask: Level | undefined, spread: string | undefined): void {
