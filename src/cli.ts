@@ -4,6 +4,7 @@ import { addReplayCommand } from './cli/replay-command.js';
 import { addSimulatorCommands } from './cli/sim-commands.js';
 import { addStreamOptions, stream, type CliIO, type StreamFlags } from './cli/stream.js';
 import { addSubscribeCommand } from './cli/subscribe-command.js';
+import { addWatchCommand } from './cli/watch-command.js';
 
 export type { CliIO };
 
@@ -77,6 +78,7 @@ export function createProgram(io: CliIO, setStatus: (status: number) => void): C
   addSimulatorCommands(program, io, setStatus);
   addReplayCommand(program, io, setStatus);
   addSubscribeCommand(program, io, setStatus);
+  addWatchCommand(program, io, setStatus);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { BookProcessor, type AppliedTap } from '../book/processor.js';
 import { Diagnostics } from '../output/diagnostics.js';
 import { createPrinter } from '../output/format.js';
 import { LineSink } from '../output/sink.js';
+import type { LinePrinter } from '../output/lines.js';
 import type { TimestampMode } from '../output/timestamp.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
 import type { Confirmations } from './event-printer.js';
@@ -43,6 +44,8 @@ export interface ChainHooks {
   readonly skipOlderSnapshots?: boolean;
   /** What a gap makes happen, for its warning: "resubscribing PAIR" by default. */
   readonly gapAction?: (pair: string) => string;
+  /** Told of what to print in place of the line printer (`watch`'s view). */
+  readonly printer?: LinePrinter | undefined;
 }
 
 /** The frame-to-line half of polo-ws: decoder, sequence-checked books, formatter, stdout. */
@@ -77,7 +80,7 @@ export function createChain(
     processor,
     sink,
     diagnostics,
-    printer: createPrinter(options.format, options.timestamp, options.channels, sink.buffer),
+    printer: hooks.printer ?? createPrinter(options.format, options.timestamp, options.channels, sink.buffer),
     refreshMarkets: hooks.refreshMarkets,
     onHolding: hooks.onHolding,
     resync: hooks.resync,

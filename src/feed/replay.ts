@@ -5,6 +5,7 @@ import { createProtocol } from '../protocol/index.js';
 import type { Channel } from '../protocol/types.js';
 import { MAX_FRAME_BYTES } from './connection.js';
 import { createChain, type Chain, type OutputOptions } from './chain.js';
+import type { FeedView } from './feed-view.js';
 import { MAX_HELD_BYTES } from './pipeline.js';
 import { selectPairs } from './pairs.js';
 import { readLines, type FileLine } from './record-lines.js';
@@ -21,6 +22,8 @@ export interface ReplayOptions extends Omit<OutputOptions, 'channels'> {
   /** --pairs and --channels; undefined: as the recording was made. */
   readonly pairs: readonly string[] | undefined;
   readonly channels: ReadonlySet<Channel> | undefined;
+  /** A view drawn in place of the lines (`watch --replay`), if any. */
+  readonly view?: FeedView | undefined;
 }
 
 export interface ReplayIO {
@@ -121,6 +124,12 @@ class Replay {
       onEnd: (status) => this.stop(status),
       refreshMarkets: () => new Promise((resolve) => (this.pendingRefresh = resolve)),
       resync: () => undefined,
+      printer: this.options.view?.printer,
+    });
+    const output = this.output;
+    this.options.view?.attach({
+      processor: output.processor,
+      status: () => ({ connection: this.stopStatus === undefined ? 'replaying' : 'ended', reconnects: this.reconnects, frames: output.pipeline.counts.frames, lastFrameAt: this.lastAt }),
     });
     this.pairsWanted = this.options.pairs ?? record.pairs ?? undefined;
   }

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Publishing } from '../bus/publishing.js';
 import type { OutputOptions } from './chain.js';
 import type { Recorder } from './recording.js';
+import type { FeedView } from './feed-view.js';
 
 /** What a live run is given: the command line's choices (see `polo-ws --help`). */
 export interface SessionOptions extends OutputOptions {
@@ -30,6 +31,8 @@ export interface SessionOptions extends OutputOptions {
   readonly publishing?: Publishing | undefined;
   /** --publish-snapshots: every live book is published in full this often (ms); Infinity: never. */
   readonly checkpointEveryMs?: number | undefined;
+  /** A view drawn in place of the lines (`watch`), if any. */
+  readonly view?: FeedView | undefined;
 }
 
 export interface SessionIO {

@@ -14,6 +14,7 @@ import { finishRun, runTotals, type RunParts } from './run-end.js';
 import { RunClocks } from './run-clocks.js';
 import type { SessionIO, SessionOptions } from './session-options.js';
 import { SessionState } from './session-state.js';
+import type { FeedStatus } from './feed-view.js';
 import { Subscriber } from './subscriber.js';
 
 export type { SessionIO, SessionOptions } from './session-options.js';
@@ -69,6 +70,7 @@ class Session {
     const { pipeline, subscriber, diagnostics } = this;
     this.link = { adapter, options, shownUrl: redactUrl(options.wsUrl), now: io.now, pipeline, subscriber, diagnostics };
     io.signal.addEventListener('abort', this.onSignal);
+    options.view?.attach({ processor: this.chain.processor, status: () => this.status() });
   }
 
   async run(): Promise<number> {
@@ -180,7 +182,15 @@ class Session {
         info: (message) => this.diagnostics.info(message),
         now: this.io.now,
       }),
+      printer: this.options.view?.printer,
     };
+  }
+
+  /** What a view (`watch`) shows of the run: its phase, reconnects, frames and their recency. */
+  private status(): FeedStatus {
+    const phase = this.state.current.name;
+    const connection = phase === 'streaming' ? 'connected' : phase === 'waiting' || phase === 'disconnected' ? 'reconnecting' : phase === 'stopping' ? 'stopping' : 'connecting';
+    return { connection, reconnects: this.reconnects.count, frames: this.pipeline.counts.frames, lastFrameAt: this.state.connection?.lastFrameTime };
   }
 
   /** Fetches the market list again now and then; a new listing is subscribed, a delisted pair unsubscribed. */
