@@ -46,6 +46,7 @@ Examples:
   $ polo-ws replay s.ndjson                        ... and printed again, byte for byte
   $ polo-ws --api legacy --rest-url http://127.0.0.1:8080 --ws-url ws://127.0.0.1:8080 --max-reconnects 0
                                                    a legacy-protocol server; exit when it closes
+  $ polo-ws watch BTC_USDT                         one pair's book as a live ladder (q quits)
   $ polo-ws --publish nats://127.0.0.1:4222        also into NATS JetStream (stream POLONIEX) ...
   $ polo-ws subscribe nats://127.0.0.1:4222 --since all
                                                    ... and the same lines back, on any machine
