@@ -23,19 +23,23 @@ describeNats('--publish to a 3-node cluster while a node dies', () => {
 
   it('loses nothing: the subscriber prints the publisher\'s stdout byte for byte', async () => {
     // The stream as --publish would create it, made first so the test knows its leader's node.
-    const admin = await connect({ servers: cluster.urls });
-    const jsm = await jetstreamManager(admin);
-    const info = await jsm.streams.add({ name: 'FAILOVER', subjects: ['poloniex.>'], num_replicas: 3, max_age: 86_400e9, duplicate_window: 120e9 });
+    let admin = await connect({ servers: cluster.urls });
+    const info = await (await jetstreamManager(admin)).streams.add({ name: 'FAILOVER', subjects: ['poloniex.>'], num_replicas: 3, max_age: 86_400e9, duplicate_window: 120e9 });
     await admin.close();
     const leader = cluster.nodes.find((node) => node.name === info.cluster?.leader);
     expect(leader, `stream leader ${info.cluster?.leader}`).toBeDefined();
     const victim = leader ?? (cluster.nodes[0] as NatsCluster['nodes'][number]);
+    const survivors = cluster.nodes.filter((node) => node !== victim).map((node) => node.url);
 
     const publishing = runCli(
-      ['--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--publish', victim.url, '--stream', 'FAILOVER', '--replicas', '3', '--duration', '9', '--top'],
+      ['--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--publish', victim.url, '--stream', 'FAILOVER', '--replicas', '3', '--duration', '6', '--top'],
       { timeoutMs: 40_000 },
     );
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Mid-run: once the publisher has stored a few hundred events (its start-up is slow on a loaded machine).
+    admin = await connect({ servers: survivors });
+    const jsm = await jetstreamManager(admin, { checkAPI: false });
+    for (let stored = 0; stored < 300; stored = (await jsm.streams.info('FAILOVER')).state.messages) await new Promise((resolve) => setTimeout(resolve, 50));
+    await admin.close();
     await victim.kill('SIGKILL');
     const published = await publishing;
     expect(published.code, published.stderr).toBe(0);
@@ -44,7 +48,6 @@ describeNats('--publish to a 3-node cluster while a node dies', () => {
     const lines = published.stdout.split('\n').length - 1;
     expect(lines).toBeGreaterThan(1000);
 
-    const survivors = cluster.nodes.filter((node) => node !== victim).map((node) => node.url);
     const read = await runCli(['subscribe', survivors.join(','), '--stream', 'FAILOVER', '--since', 'all', '--max-lines', String(lines), '--top'], {
       timeoutMs: 30_000,
     });
