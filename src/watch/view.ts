@@ -43,8 +43,22 @@ export class WatchView implements FeedView, LinePrinter {
   private lastFramesAt = 0;
   private rate = 0;
   private at = 0;
+  /** The pair as the exchange spells it (--pairs matches case-insensitively), once its first event came. */
+  private pair: string;
+  private readonly lowered: string;
 
-  constructor(private readonly options: WatchViewOptions) {}
+  constructor(private readonly options: WatchViewOptions) {
+    this.pair = options.pair;
+    this.lowered = options.pair.toLowerCase();
+  }
+
+  /** Whether an event is for the watched pair; adopts the exchange's spelling of its name. */
+  private mine(pair: string): boolean {
+    if (pair === this.pair) return true;
+    if (pair.toLowerCase() !== this.lowered) return false;
+    this.pair = pair;
+    return true;
+  }
 
   get printer(): LinePrinter {
     return this;
@@ -76,21 +90,21 @@ export class WatchView implements FeedView, LinePrinter {
   }
 
   book(pair: string): void {
-    if (pair === this.options.pair) this.dirty = true;
+    if (this.mine(pair)) this.dirty = true;
   }
 
   change(pair: string, side: Side, price: string): void {
-    if (pair !== this.options.pair) return;
+    if (!this.mine(pair)) return;
     this.changed.set(`${side}:${price}`, this.options.now());
     this.dirty = true;
   }
 
   remove(pair: string): void {
-    if (pair === this.options.pair) this.dirty = true;
+    if (this.mine(pair)) this.dirty = true;
   }
 
   trade(pair: string, trade: TradeItem): void {
-    if (pair !== this.options.pair) return;
+    if (!this.mine(pair)) return;
     this.trades.unshift({ time: clock(this.at), side: trade.side === 'bid' ? 'buy' : 'sell', price: trade.price, size: trade.size });
     if (this.trades.length > TAPE_LENGTH) this.trades.length = TAPE_LENGTH;
     this.dirty = true;
@@ -121,12 +135,12 @@ export class WatchView implements FeedView, LinePrinter {
     const { cols, rows } = this.options.size();
     const processor = this.source?.processor;
     const status = this.source?.status();
-    const book = processor?.book(this.options.pair);
+    const book = processor?.book(this.pair);
     const silent = status?.lastFrameAt !== undefined && status.connection === 'connected' && this.options.now() - status.lastFrameAt > STALE_AFTER_MS;
-    const state: BookState = processor?.isResyncing(this.options.pair) === true ? 'resyncing' : book === undefined ? 'waiting' : silent ? 'stale' : 'live';
+    const state: BookState = processor?.isResyncing(this.pair) === true ? 'resyncing' : book === undefined ? 'waiting' : silent ? 'stale' : 'live';
     const depth = Math.max(1, rows);
     return renderScreen({
-      pair: this.options.pair,
+      pair: this.pair,
       api: this.options.api,
       asks: book?.top('ask', depth),
       bids: book?.top('bid', depth),
