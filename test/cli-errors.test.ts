@@ -137,13 +137,10 @@ describe.concurrent('exit statuses and error lines', () => {
       expect(result.stdout).toContain(text);
     }
   });
-});
 
-// The built bin/polo-ws.js as a process: each exit status it documents reaches the shell, and signals.
-describe.concurrent('the process: exit statuses and signals', () => {
   it('exits 3 with one line naming the URL when the ticker map answers HTTP 502 and no retry is left', async () => {
     const base = await restServer(502, 'bad gateway');
-    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--rest-retries', '0']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', base, '--ws-url', 'ws://127.0.0.1:1', '--rest-retries', '0']);
     expect(result.code).toBe(3);
     expect(oneErrorLine(result.stderr)).toContain(`${base}/public?command=returnTicker: HTTP 502`);
     expect(result.stdout).toBe('');
@@ -151,25 +148,29 @@ describe.concurrent('the process: exit statuses and signals', () => {
 
   it('exits 4 with one line when the market list is unusable', async () => {
     const base = await restServer(200, '<html>maintenance</html>');
-    const result = await runCli(['--api', 'legacy', '--rest-url', base, '--max-reconnects', '0']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', base, '--max-reconnects', '0']);
     expect(result.code).toBe(4);
     expect(oneErrorLine(result.stderr)).toContain('/public?command=returnTicker');
-    expect(result.stdout).toBe('');
-  });
-
-  it('exits 2 for a bad option, saying what is wrong, with a pointer to --help', async () => {
-    const result = await runCli(['--depth', '0']);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^polo-ws: error: option '--depth <n>' argument '0' is invalid\. expected a whole number from 1 to 100000, got "0"\n\(run polo-ws --help for usage\)\n$/);
     expect(result.stdout).toBe('');
   });
 
   it('exits 5 when the websocket cannot be opened and no reconnect is allowed', async () => {
     const server = await scripted();
     const port = await closedPort();
-    const result = await runCli(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://127.0.0.1:${port}`, '--max-reconnects', '0']);
+    const result = await runInProcess(['--api', 'legacy', '--rest-url', server.url, '--ws-url', `ws://127.0.0.1:${port}`, '--max-reconnects', '0']);
     expect(result.code).toBe(5);
     expect(oneErrorLine(result.stderr)).toMatch(/connection to ws:\/\/127\.0\.0\.1:\d+ failed: .*ECONNREFUSED.*no reconnect left/);
+  });
+});
+
+// The built bin/polo-ws.js as a process: an exit status it documents reaches the shell (2 for a usage
+// error; every PoloError's status takes that path in main.ts), --version, and signals.
+describe.concurrent('the process: exit statuses and signals', () => {
+  it('exits 2 for a bad option, saying what is wrong, with a pointer to --help', async () => {
+    const result = await runCli(['--depth', '0']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^polo-ws: error: option '--depth <n>' argument '0' is invalid\. expected a whole number from 1 to 100000, got "0"\n\(run polo-ws --help for usage\)\n$/);
+    expect(result.stdout).toBe('');
   });
 
   it('--version prints its own version, whichever npm package runs it', async () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it, type TestContext } from 'vitest';
 import { parseFault, startSimulator, type SimOptions, type SimServer } from '../src/sim/index.js';
-import { runCli, untimed, type CliResult } from './helpers/run-cli.js';
+import { untimed, type CliResult } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
 /**
- * bin/polo-ws.js against the built-in v3 simulator's real-exchange faults, end to end: what the
- * simulator says a correct client prints is what polo-ws prints. Each test has its own simulator
- * and process, so they run concurrently.
+ * polo-ws against the built-in v3 simulator's real-exchange faults, end to end: what the simulator
+ * says a correct client prints is what polo-ws prints. Each test has its own simulator and run (the
+ * CLI in this process, run() as main.ts calls it: nothing here is the process's own), so they run
+ * concurrently.
  */
 
 type Cleanup = TestContext['onTestFinished'];
@@ -16,11 +18,16 @@ async function simulator(cleanup: Cleanup, options: Partial<SimOptions>): Promis
   return sim;
 }
 
-function run(sim: SimServer, args: string[], sigintAfterMs?: number): Promise<CliResult> {
-  return runCli(['--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, ...args], {
+/** Runs polo-ws against `sim`; stopped as SIGINT does after `sigintAfterMs` when given, and when the test ends. */
+function run(cleanup: Cleanup, sim: SimServer, args: string[], sigintAfterMs?: number): Promise<CliResult> {
+  return runInProcess(['--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, ...args], {
     timeoutMs: 15_000,
-    onSpawn: (child) => {
-      if (sigintAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), sigintAfterMs).unref();
+    onStart: (stop) => {
+      const timer = sigintAfterMs === undefined ? undefined : setTimeout(() => stop(), sigintAfterMs);
+      cleanup(() => {
+        clearTimeout(timer);
+        stop();
+      });
     },
   });
 }
@@ -30,7 +37,7 @@ const expectedOf = (sim: SimServer): string[] => sim.connections().flatMap((conn
 describe.concurrent('polo-ws against the v3 simulator`s real-exchange faults', () => {
   it('backs off against close-after-ack (acks, "Subscription failed", close 1001) instead of storming', async ({ onTestFinished }) => {
     const sim = await simulator(onTestFinished, { faults: [parseFault('close-after-ack')] });
-    const result = await run(sim, [], 6000);
+    const result = await run(onTestFinished, sim, [], 6000);
     expect(result.code).toBe(130);
     // 0.25-0.5 s, then 0.5-1, 1-2, 2-4: no more than 5 connections in 6 s.
     expect(sim.connections().length).toBeGreaterThanOrEqual(3);
@@ -42,7 +49,7 @@ describe.concurrent('polo-ws against the v3 simulator`s real-exchange faults', (
   it('subscribes a market listed 3 s after start-up (new-listing) with --markets-refresh 2 and prints it exactly', async ({ onTestFinished }) => {
     const sim = await simulator(onTestFinished, { rate: 200, frames: 1600, faults: [parseFault('new-listing:3000')] });
     const listed = (await (await fetch(`${sim.restUrl}/markets`)).json()) as Array<{ symbol: string }>;
-    const result = await run(sim, ['--markets-refresh', '2', '--max-reconnects', '0']);
+    const result = await run(onTestFinished, sim, ['--markets-refresh', '2', '--max-reconnects', '0']);
     expect(result.code).toBe(0);
     const all = (await (await fetch(`${sim.restUrl}/markets`)).json()) as Array<{ symbol: string }>;
     const late = all.map((m) => m.symbol).filter((symbol) => !listed.some((m) => m.symbol === symbol));
@@ -55,7 +62,7 @@ describe.concurrent('polo-ws against the v3 simulator`s real-exchange faults', (
 
   it('gets a refused resync (refuse-resubscribe) back on the same connection within --resync-timeout 2', async ({ onTestFinished }) => {
     const sim = await simulator(onTestFinished, { rate: 200, frames: 1400, faults: [parseFault('gap@100:ETH_BTC'), parseFault('refuse-resubscribe')] });
-    const result = await run(sim, ['--resync-timeout', '2', '--max-reconnects', '0']);
+    const result = await run(onTestFinished, sim, ['--resync-timeout', '2', '--max-reconnects', '0']);
     expect(result.code).toBe(0);
     expect(sim.connections()).toHaveLength(1);
     const lines = untimed(result.stdout);
@@ -67,7 +74,7 @@ describe.concurrent('polo-ws against the v3 simulator`s real-exchange faults', (
   it('replaces a connection that only pongs (data-stall) after --data-timeout, and prints both connections exactly', async ({ onTestFinished }) => {
     const sim = await simulator(onTestFinished, { rate: 200, frames: 600, faults: [parseFault('data-stall@200')] });
     const started = Date.now();
-    const result = await run(sim, ['--data-timeout', '2', '--max-reconnects', '1']);
+    const result = await run(onTestFinished, sim, ['--data-timeout', '2', '--max-reconnects', '1']);
     expect(result.code).toBe(0);
     expect(sim.connections()).toHaveLength(2);
     expect(Date.now() - started).toBeLessThan(12_000);

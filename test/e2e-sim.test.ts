@@ -1,20 +1,28 @@
 import { describe, expect, it, type TestContext } from 'vitest';
 import { parseFault, startSimulator, type SimApi } from '../src/sim/index.js';
 import { runCli, untimed } from './helpers/run-cli.js';
+import { runInProcess } from './helpers/run-in-process.js';
 
-// Each test has its own simulator and process, closed when it ends, so they run concurrently.
-describe.concurrent.each<SimApi>(['legacy', 'v3'])('bin/polo-ws.js against the built-in simulator (%s)', (api) => {
-  async function streamFromSim(onTestFinished: TestContext['onTestFinished'], simOptions: Parameters<typeof startSimulator>[0], args: string[] = []) {
+// Each test has its own simulator and run, closed when it ends, so they run concurrently. The first
+// is the built bin/polo-ws.js, a process; the others run the CLI in this process (run(), as main.ts).
+describe.concurrent.each<SimApi>(['legacy', 'v3'])('polo-ws against the built-in simulator (%s)', (api) => {
+  async function streamFromSim(
+    onTestFinished: TestContext['onTestFinished'],
+    simOptions: Parameters<typeof startSimulator>[0],
+    args: string[] = [],
+    where: 'process' | 'in process' = 'in process',
+  ) {
     const sim = await startSimulator({ api, seed: 11, pairs: 30, rate: 0, frames: 3000, ...simOptions });
     onTestFinished(() => sim.close());
-    const result = await runCli(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0', ...args], {
-      timeoutMs: 30_000,
-    });
+    const argv = ['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0', ...args];
+    const result = await (where === 'process'
+      ? runCli(argv, { timeoutMs: 30_000 })
+      : runInProcess(argv, { timeoutMs: 30_000, onStart: (stop) => onTestFinished(() => stop()) }));
     return { ...result, lines: untimed(result.stdout), sim };
   }
 
-  it('prints exactly the lines the simulator says it sent, and exits 0 on its normal close', async ({ onTestFinished }) => {
-    const { code, stderr, lines, sim } = await streamFromSim(onTestFinished, {});
+  it('bin/polo-ws.js prints exactly the lines the simulator says it sent, and exits 0 on its normal close', async ({ onTestFinished }) => {
+    const { code, stderr, lines, sim } = await streamFromSim(onTestFinished, {}, [], 'process');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const [connection] = sim.connections();

@@ -49,7 +49,7 @@ describe.concurrent('--record: every write checked', () => {
   });
 
   it('does not hang: demo --duration 3 --record /dev/full exits 6', async () => {
-    const result = await runCli(['demo', '--duration', '3', '--record', '/dev/full'], { timeoutMs: 8_000 });
+    const result = await runInProcess(['demo', '--duration', '3', '--record', '/dev/full'], { timeoutMs: 8_000 });
     expectOneError(result, 6, /cannot write the recording \/dev\/full: ENOSPC/);
   });
 
@@ -70,7 +70,9 @@ describe.concurrent('--record: every write checked', () => {
   });
 
   it('holds the feed while the recording cannot keep up, and loses nothing', async () => {
-    const server = await simulator(30_000);
+    // About 5 MB to record, over four times the recorder's 1 MiB buffer and the pipe's 64 KiB: held,
+    // stdout stands still at about a quarter of its length.
+    const server = await simulator(15_000);
     const fifo = join(dir, 'slow.fifo');
     execFileSync('mkfifo', [fifo]);
     // A reader that takes nothing at first: the pipe and the recorder's buffer fill, then the feed must wait.
@@ -211,16 +213,15 @@ describe('replay: a hostile or broken recording', () => {
     }
     // The same through the CLI: one stderr line, status 6, the file's text escaped (U+009B is a terminal's CSI).
     const file = write('bad.ndjson', `${start}\n{"type":"bogus\\u009b2J"}\n`);
-    expectOneError(await runCli(['replay', file]), 6, new RegExp(`^polo-ws: error: ${file}:2: unknown record type "bogus\\\\x9b2J"\n$`));
+    expectOneError(await runInProcess(['replay', file]), 6, new RegExp(`^polo-ws: error: ${file}:2: unknown record type "bogus\\\\x9b2J"\n$`));
   });
 
-  // The large files are read by the built CLI, a process of its own: read here, their 100 MB would
-  // hold this file's other tests (the fifo reader above) back on a loaded machine.
+  // In this process too: these tests run one at a time, after the concurrent ones above.
   it('exits 6 for a directory, a file without newlines and a large file that is no recording', async () => {
     expectOneError(await runInProcess(['replay', dir]), 6, /^polo-ws: error: cannot read the recording .*: EISDIR/);
-    expectOneError(await runCli(['replay', '/dev/zero'], { timeoutMs: 9_000 }), 6, /^polo-ws: error: \/dev\/zero:1: a line longer than 100 MiB; is it a polo-ws --record file\?\n$/);
+    expectOneError(await runInProcess(['replay', '/dev/zero'], { timeoutMs: 9_000 }), 6, /^polo-ws: error: \/dev\/zero:1: a line longer than 100 MiB; is it a polo-ws --record file\?\n$/);
     expect(statSync(process.execPath).size).toBeGreaterThan(10_000_000);
-    expectOneError(await runCli(['replay', process.execPath]), 6, /:1: not a recording line \(not JSON\); is it a polo-ws --record file\?\n$/);
+    expectOneError(await runInProcess(['replay', process.execPath]), 6, /:1: not a recording line \(not JSON\); is it a polo-ws --record file\?\n$/);
   });
 
   it('exits 6 for a recording that holds far more frames for a market refresh than a live run could', async () => {
@@ -234,7 +235,7 @@ describe('replay: a hostile or broken recording', () => {
     ];
     const body = Array.from({ length: 13_000 }, (_, i) => frame(i === 0 ? 'NEW_USDT' : 'BTC_USDT', i));
     writeFileSync(file, `${[...head, ...body].join('\n')}\n`);
-    expectOneError(await runCli(['replay', file], { timeoutMs: 9_000 }), 6, /held\.ndjson:\d+: over 48 MiB of frames wait for a markets record that a live run would have written/);
+    expectOneError(await runInProcess(['replay', file], { timeoutMs: 9_000 }), 6, /held\.ndjson:\d+: over 48 MiB of frames wait for a markets record that a live run would have written/);
   });
 
   it('replays a recording cut mid-line to its last whole line, with a warning and status 0', async () => {

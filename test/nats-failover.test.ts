@@ -32,7 +32,7 @@ describeNats('--publish to a 3-node cluster while a node dies', () => {
     const survivors = cluster.nodes.filter((node) => node !== victim).map((node) => node.url);
 
     const publishing = runCli(
-      ['--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--publish', victim.url, '--stream', 'FAILOVER', '--replicas', '3', '--duration', '6', '--top'],
+      ['--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--publish', victim.url, '--stream', 'FAILOVER', '--replicas', '3', '--duration', '4', '--top'],
       { timeoutMs: 40_000 },
     );
     // Mid-run: once the publisher has stored a few hundred events (its start-up is slow on a loaded machine).
@@ -48,6 +48,16 @@ describeNats('--publish to a 3-node cluster while a node dies', () => {
     const lines = published.stdout.split('\n').length - 1;
     expect(lines).toBeGreaterThan(1000);
 
+    // As a user would read it later: once the cluster has a stream leader again among the survivors
+    // (the election the kill started can outlast the publisher; start-up's own retries are tested elsewhere).
+    admin = await connect({ servers: survivors });
+    const after = await jetstreamManager(admin, { checkAPI: false });
+    for (let leader = ''; leader === '' || leader === victim.name; ) {
+      leader = (await after.streams.info('FAILOVER').catch(() => undefined))?.cluster?.leader ?? '';
+      if (leader === '' || leader === victim.name) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await after.getAccountInfo().catch(() => undefined);
+    await admin.close();
     const read = await runCli(['subscribe', survivors.join(','), '--stream', 'FAILOVER', '--since', 'all', '--max-lines', String(lines), '--top'], {
       timeoutMs: 30_000,
     });

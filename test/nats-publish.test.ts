@@ -3,7 +3,9 @@
 // and json), subscribe's filters select exactly the publisher's lines, two publishers of one feed
 // store each event once, NATS and usage errors are exit 7 and 2, a hostile bus cannot forge a line,
 // --since starts where it says, and SIGINT is 130. Each test has its own nats-server (one stream
-// may capture poloniex.> per server), simulator and processes, so they all run at once.
+// may capture poloniex.> per server), simulator and runs, so they all run at once. The runs are in
+// this process (run(), as main.ts calls it) but for one round trip, the closed port and SIGINT,
+// which spawn bin/polo-ws.js.
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
@@ -31,11 +33,20 @@ async function simulator(cleanup: Cleanup, options: Partial<SimOptions>): Promis
 }
 
 /**
- * Spawns bin/polo-ws.js; killed when the test ends (a test that failed or timed out leaves no
- * subscriber reconnecting for ever to its stopped nats-server). Generous limits: a loaded 2-core
- * machine runs these at a fraction of their speed.
+ * Runs the CLI in this process (run(), as main.ts calls it): what a publisher stores and a subscriber
+ * prints does not depend on the process. Stopped when the test ends (a test that failed or timed
+ * out leaves no subscriber reconnecting for ever to its stopped nats-server). Generous limits: a
+ * loaded 2-core machine runs these at a fraction of their speed.
  */
 function polo(cleanup: Cleanup, args: readonly string[], timeoutMs = 40_000): Promise<CliResult> {
+  return runInProcess(args, { timeoutMs, onStart: (stop) => cleanup(() => stop()) });
+}
+
+/**
+ * Spawns bin/polo-ws.js, for what is the process's own (one round trip, a closed port, SIGINT);
+ * killed when the test ends.
+ */
+function poloProcess(cleanup: Cleanup, args: readonly string[], timeoutMs = 40_000): Promise<CliResult> {
   return runCli(args, { timeoutMs, onSpawn: (child) => cleanup(() => void child.kill('SIGKILL')) });
 }
 
@@ -160,13 +171,13 @@ describeNats.concurrent('--publish to JetStream, and subscribe, against a real n
       startExchangeLikeServer({ markets: () => ['BTC_USDT', 'ETH_USDT', 'SOL_USDT'].map((symbol) => ({ symbol, state: 'NORMAL' })), seed: 5, tickMs: 2 }),
     ]);
     onTestFinished(() => exchange.close());
-    const published = await polo(onTestFinished, ['--rest-url', exchange.url, '--ws-url', exchange.wsUrl, '--publish', server.url, '--stream', 'ROUND', '--max-lines', '300', '--top']);
+    const published = await poloProcess(onTestFinished, ['--rest-url', exchange.url, '--ws-url', exchange.wsUrl, '--publish', server.url, '--stream', 'ROUND', '--max-lines', '300', '--top']);
     expect(published.code, published.stderr).toBe(0);
     expect(published.stderr).toBe('');
     expect(linesOf(published.stdout)).toHaveLength(300);
     expect(new Set(linesOf(published.stdout).map((line) => body(line).split(' ')[0])).size).toBeGreaterThan(2);
 
-    const read = await polo(onTestFinished, ['subscribe', server.url, '--stream', 'ROUND', '--since', 'all', '--max-lines', '300', '--top']);
+    const read = await poloProcess(onTestFinished, ['subscribe', server.url, '--stream', 'ROUND', '--since', 'all', '--max-lines', '300', '--top']);
     expect(read.code, read.stderr).toBe(0);
     expect(read.stderr).toBe('');
     expect(read.stdout === published.stdout, `subscribe printed:\n${read.stdout.slice(0, 2000)}`).toBe(true);
@@ -380,13 +391,13 @@ describeNats.concurrent('NATS errors are status 7, bad option values status 2', 
   it('--publish to a port nothing listens on: 7 naming the URL, before the exchange is asked', async ({ onTestFinished }) => {
     const [nats, rest] = await Promise.all([closedPort(), closedPort()]);
     const url = `nats://127.0.0.1:${nats}`;
-    const result = await polo(onTestFinished, ['--rest-url', `http://127.0.0.1:${rest}`, '--ws-url', `ws://127.0.0.1:${rest}/ws/public`, '--publish', url]);
+    const result = await poloProcess(onTestFinished, ['--rest-url', `http://127.0.0.1:${rest}`, '--ws-url', `ws://127.0.0.1:${rest}/ws/public`, '--publish', url]);
     expectNatsError(result, new RegExp(`cannot connect to NATS at ${url}\\b`));
-    const read = await polo(onTestFinished, ['subscribe', url]);
+    const read = await poloProcess(onTestFinished, ['subscribe', url]);
     expectNatsError(read, new RegExp(`${url}\\b`));
   });
 
-  // The cheaper cases run in this process (the CLI's run(), as main.ts calls it); the two above and below spawn it.
+  // The others run in this process (the CLI's run(), as main.ts calls it); the one above spawns it.
   it('a nats-server without JetStream: 7 for --publish and subscribe', async ({ onTestFinished }) => {
     const [server, rest] = await Promise.all([nats(onTestFinished, { jetstream: false }), closedPort()]);
     expectNatsError(await inProcess(['--rest-url', `http://127.0.0.1:${rest}`, '--publish', server.url]), /no JetStream/, new RegExp(server.url));
@@ -590,7 +601,7 @@ describeNats.concurrent('subscribe on a hostile bus: the cost of one message', {
       { subject: 'poloniex.book.AAA_BBB', data: book('AAA_BBB', 2, 1, `[${Array(400_000).fill('1').join(',')}]`) },
       { subject: 'poloniex.trade.AAA_BBB', data: trade('AAA_BBB', '2', '1') },
     ]);
-    const read = await runCli(['subscribe', server.url, '--stream', 'JUNK', '--since', 'all', '--max-lines', '1', '--timestamp', 'none'], { timeoutMs: 30_000, onSpawn: (child) => onTestFinished(() => void child.kill('SIGKILL')) });
+    const read = await polo(onTestFinished, ['subscribe', server.url, '--stream', 'JUNK', '--since', 'all', '--max-lines', '1', '--timestamp', 'none'], 30_000);
     expect(read.code, read.stderr).toBe(0);
     expect(read.stdout).toBe('TRADE AAA_BBB=2(tradeId),bid(bookSide),1(price),0.1(size),1700000000000(timestamp)\n');
   });

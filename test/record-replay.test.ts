@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { parseFault, startSimulator, type SimApi, type SimOptions, type SimServer } from '../src/sim/index.js';
-import { runCli } from './helpers/run-cli.js';
 import { runInProcess } from './helpers/run-in-process.js';
 
 /** A simulator closed when the test ends (each test its own: they run concurrently). */
@@ -16,12 +15,14 @@ async function simulator(onTestFinished: TestContext['onTestFinished'], options:
 const dir = mkdtempSync(join(tmpdir(), 'polo-ws-record-'));
 
 describe.concurrent.each<SimApi>(['v3', 'legacy'])('--record and replay (%s)', (api) => {
-  // The live run is the built CLI; the replays run in this process.
+  // The live run and the replays run in this process (run(), as main.ts calls it).
   it('replays a recording to the same bytes the live run printed, gaps, bad frames and a reconnect included', async ({ onTestFinished }) => {
     const faults = ['gap@300', 'unknown-pair@500', 'malformed@700', 'cut@1200'].map(parseFault);
     const sim = await simulator(onTestFinished, { api, seed: 21, pairs: 25, rate: 0, frames: 2000, faults });
     const file = join(dir, `${api}.ndjson`);
-    const live = await runCli(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '1', '--record', file, '--top']);
+    const live = await runInProcess(['--api', api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '1', '--record', file, '--top'], {
+      onStart: (stop) => onTestFinished(() => stop()),
+    });
     expect(live.code).toBe(0);
     expect(live.stdout.length).toBeGreaterThan(10_000);
     const replayed = await runInProcess(['replay', file, '--top']);

@@ -1,17 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runReplay } from '../feed/replay.js';
-import type { Channel } from '../protocol/types.js';
-import type { TimestampMode } from '../output/timestamp.js';
-import { addOutputOptions, checkTop, type CliIO } from './stream.js';
+import { addOutputOptions, checkTop, type CliIO, type OutputFlags } from './stream.js';
 
-interface ReplayFlags {
-  readonly pairs: string[] | undefined;
-  readonly channels: ReadonlySet<Channel>;
-  readonly depth: number;
-  readonly top: boolean | undefined;
-  readonly format: 'text' | 'json';
-  readonly timestamp: TimestampMode;
-  readonly maxLines: number;
+interface ReplayFlags extends OutputFlags {
   readonly speed: number | undefined;
 }
 

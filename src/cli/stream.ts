@@ -25,12 +25,11 @@ export interface CliIO {
 }
 
 /** Options of the stream, shared by the main command and `demo`. */
-export interface StreamFlags {
+/** Where the feed comes from and how its connection is kept: the stream's and `watch`'s. */
+export interface SourceFlags {
   readonly api: ApiName;
   readonly restUrl: string | undefined;
   readonly wsUrl: string | undefined;
-  readonly pairs: string[] | undefined;
-  readonly depth: number;
   readonly maxReconnects: number;
   readonly heartbeatTimeout: number;
   readonly dataTimeout: number;
@@ -38,13 +37,22 @@ export interface StreamFlags {
   readonly marketsRefresh: number;
   readonly restTimeout: number;
   readonly restRetries: number;
-  /** --stats: the interval in ms (5000 when given without a value), undefined when off. */
-  readonly stats: number | undefined;
-  readonly top: boolean | undefined;
+}
+
+/** What addOutputOptions adds: what is printed, and how. */
+export interface OutputFlags {
+  readonly pairs: string[] | undefined;
   readonly channels: ReadonlySet<Channel>;
+  readonly depth: number;
+  readonly top: boolean | undefined;
   readonly format: 'text' | 'json';
   readonly timestamp: TimestampMode;
   readonly maxLines: number;
+}
+
+export interface StreamFlags extends SourceFlags, OutputFlags {
+  /** --stats: the interval in ms (5000 when given without a value), undefined when off. */
+  readonly stats: number | undefined;
   readonly duration: number | undefined;
   readonly record: string | undefined;
   /** --publish: NATS servers of one cluster, or undefined. */
@@ -76,22 +84,17 @@ export function addOutputOptions(command: Command): Command {
     .addOption(new Option('--max-lines <n>', 'stop (status 0) after printing n lines').argParser(integerOption(1)).default(Number.POSITIVE_INFINITY, 'no limit'));
 }
 
-/** Adds the stream options to a command (the main command and `demo`). */
-export function addStreamOptions(command: Command, withEndpoints: boolean): Command {
-  if (withEndpoints) {
-    command
-      .addOption(new Option('--api <name>', 'protocol: v3 (the current API) or legacy (the retired push API)').choices(['v3', 'legacy']).default('v3'))
-      .option('--rest-url <base>', `REST base URL (default: ${DEFAULT_ENDPOINTS.v3.rest}, legacy ${DEFAULT_ENDPOINTS.legacy.rest})`, urlOption(['http', 'https']))
-      .option('--ws-url <url>', `websocket URL (default: ${DEFAULT_ENDPOINTS.v3.ws}, legacy ${DEFAULT_ENDPOINTS.legacy.ws})`, urlOption(['ws', 'wss']));
-  }
-  return addOutputOptions(command)
-    .option('--duration <s>', 'stop (status 0) after this many seconds', secondsOption)
-    .option('--record <file>', 'write every frame received, with its time and connection number, to file (NDJSON) for replay')
-    .addOption(
-      new Option('--stats [s]', `write a status line to stderr every s seconds (default ${STATS_INTERVAL_SECONDS}): rates, live pairs, gaps, resyncs, reconnects, resync timeouts`)
-        .preset(STATS_INTERVAL_SECONDS)
-        .argParser(secondsOption),
-    )
+/** --api, --rest-url, --ws-url: which exchange, and where. */
+export function addEndpointOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--api <name>', 'protocol: v3 (the current API) or legacy (the retired push API)').choices(['v3', 'legacy']).default('v3'))
+    .option('--rest-url <base>', `REST base URL (default: ${DEFAULT_ENDPOINTS.v3.rest}, legacy ${DEFAULT_ENDPOINTS.legacy.rest})`, urlOption(['http', 'https']))
+    .option('--ws-url <url>', `websocket URL (default: ${DEFAULT_ENDPOINTS.v3.ws}, legacy ${DEFAULT_ENDPOINTS.legacy.ws})`, urlOption(['ws', 'wss']));
+}
+
+/** How the connection is kept: reconnects, the stale and resync clocks, market refreshes, REST. */
+export function addConnectionOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--max-reconnects <n>', 'reconnects allowed after a lost connection; 0 exits when the server closes')
         .argParser(countOrUnlimited)
@@ -120,7 +123,34 @@ export function addStreamOptions(command: Command, withEndpoints: boolean): Comm
     .addOption(new Option('--rest-timeout <s>', 'seconds allowed for each REST request').argParser(secondsOption).default(10_000, '10'))
     .addOption(
       new Option('--rest-retries <n>', 'retries of a REST request after a network error, timeout, HTTP 5xx or 429').argParser(integerOption(0, 100)).default(5),
-    )
+    );
+}
+
+/** The session's connection settings from the source flags. */
+export function connectionSettings(flags: SourceFlags) {
+  return {
+    wsUrl: flags.wsUrl ?? DEFAULT_ENDPOINTS[flags.api].ws,
+    maxReconnects: flags.maxReconnects,
+    heartbeatTimeoutMs: flags.heartbeatTimeout,
+    dataTimeoutMs: flags.dataTimeout,
+    resyncTimeoutMs: flags.resyncTimeout,
+    marketsRefreshMs: flags.marketsRefresh,
+    rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
+  };
+}
+
+/** Adds the stream options to a command (the main command and `demo`). */
+export function addStreamOptions(command: Command, withEndpoints: boolean): Command {
+  if (withEndpoints) addEndpointOptions(command);
+  addOutputOptions(command)
+    .option('--duration <s>', 'stop (status 0) after this many seconds', secondsOption)
+    .option('--record <file>', 'write every frame received, with its time and connection number, to file (NDJSON) for replay')
+    .addOption(
+      new Option('--stats [s]', `write a status line to stderr every s seconds (default ${STATS_INTERVAL_SECONDS}): rates, live pairs, gaps, resyncs, reconnects, resync timeouts`)
+        .preset(STATS_INTERVAL_SECONDS)
+        .argParser(secondsOption),
+    );
+  return addConnectionOptions(command)
     .option('--publish <urls>', 'also publish every event to NATS JetStream (comma-separated nats://host:port of one cluster), on poloniex.<book|trade|ticker>.<PAIR>', natsServers('--publish'))
     .addOption(new Option('--stream <name>', 'the JetStream stream --publish writes (created when missing)').argParser(streamName).default('POLONIEX'))
     .addOption(new Option('--replicas <n>', 'replicas of a stream --publish creates (a cluster of at least n nodes)').argParser(integerOption(1, 5)).default(1))
@@ -167,19 +197,12 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
 }
 
 function runStream(adapter: ProtocolAdapter, flags: StreamFlags, recorder: Recorder | undefined, publishing: Publishing | undefined, io: CliIO): Promise<number> {
-  const endpoints = DEFAULT_ENDPOINTS[flags.api];
   return runSession(
     adapter,
     {
-      wsUrl: flags.wsUrl ?? endpoints.ws,
+      ...connectionSettings(flags),
       pairs: flags.pairs,
       depth: flags.depth,
-      maxReconnects: flags.maxReconnects,
-      heartbeatTimeoutMs: flags.heartbeatTimeout,
-      dataTimeoutMs: flags.dataTimeout,
-      resyncTimeoutMs: flags.resyncTimeout,
-      marketsRefreshMs: flags.marketsRefresh,
-      rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
       statsIntervalMs: flags.stats,
       top: flags.top === true,
       channels: flags.channels,

@@ -1,22 +1,13 @@
 import { Command, Option } from 'commander';
 import type { Since } from '../bus/reader.js';
 import { runConsume } from '../feed/consume.js';
-import type { TimestampMode } from '../output/timestamp.js';
-import type { Channel } from '../protocol/types.js';
 import { natsServers, sinceOption, streamName } from './nats-options.js';
 import { secondsOption } from './options.js';
-import { addOutputOptions, checkTop, type CliIO } from './stream.js';
+import { addOutputOptions, checkTop, type CliIO, type OutputFlags } from './stream.js';
 
-interface SubscribeFlags {
+interface SubscribeFlags extends OutputFlags {
   readonly stream: string;
   readonly since: Since;
-  readonly pairs: string[] | undefined;
-  readonly channels: ReadonlySet<Channel>;
-  readonly depth: number;
-  readonly top: boolean | undefined;
-  readonly format: 'text' | 'json';
-  readonly timestamp: TimestampMode;
-  readonly maxLines: number;
   readonly duration: number | undefined;
 }
 

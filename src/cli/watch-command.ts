@@ -2,26 +2,15 @@ import { Command, Option } from 'commander';
 import { runReplay } from '../feed/replay.js';
 import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
-import type { ApiName } from '../protocol/types.js';
 import { runWatch, WATCH_CHANNELS, type FeedRunner, type WatchIO } from '../watch/run.js';
-import { countOrUnlimited, integerOption, secondsOption, secondsOrNever, urlOption } from './options.js';
+import { integerOption } from './options.js';
 import { speedOption } from './replay-command.js';
-import type { CliIO } from './stream.js';
+import { addConnectionOptions, addEndpointOptions, connectionSettings, type CliIO, type SourceFlags } from './stream.js';
 
-interface WatchFlags {
-  readonly api: ApiName;
-  readonly restUrl: string | undefined;
-  readonly wsUrl: string | undefined;
+interface WatchFlags extends SourceFlags {
   readonly levels: number | undefined;
   readonly replay: string | undefined;
   readonly speed: number | undefined;
-  readonly maxReconnects: number;
-  readonly heartbeatTimeout: number;
-  readonly dataTimeout: number;
-  readonly resyncTimeout: number;
-  readonly marketsRefresh: number;
-  readonly restTimeout: number;
-  readonly restRetries: number;
 }
 
 const HELP_AFTER = `
@@ -50,17 +39,8 @@ export function addWatchCommand(program: Command, io: CliIO, setStatus: (status:
     .addOption(new Option('--levels <n>', 'levels a side at most (default: as many as fit)').argParser(integerOption(1, 1000)))
     .option('--replay <file>', 'show a recording made with --record instead of the exchange')
     .addOption(new Option('--speed <x>', 'with --replay: x times the recorded pace').argParser(speedOption).default(1))
-    .addOption(new Option('--api <name>', 'protocol: v3 (the current API) or legacy').choices(['v3', 'legacy']).default('v3'))
-    .option('--rest-url <base>', 'REST base URL', urlOption(['http', 'https']))
-    .option('--ws-url <url>', 'websocket URL', urlOption(['ws', 'wss']))
-    .addOption(new Option('--max-reconnects <n>', 'reconnects allowed after a lost connection').argParser(countOrUnlimited).default(Number.POSITIVE_INFINITY, 'unlimited'))
-    .addOption(new Option('--heartbeat-timeout <s>', 'seconds without any frame before the connection is replaced').argParser(secondsOption).default(10_000, '10'))
-    .addOption(new Option('--data-timeout <s>', 'seconds without market data before the connection is replaced; 0: never').argParser(secondsOrNever).default(60_000, '60'))
-    .addOption(new Option('--resync-timeout <s>', 'seconds a resubscribed book may wait for its snapshot').argParser(secondsOption).default(10_000, '10'))
-    .addOption(new Option('--markets-refresh <s>', 'fetch the market list again every s seconds; 0: never').argParser(secondsOrNever).default(60_000, '60'))
-    .addOption(new Option('--rest-timeout <s>', 'seconds allowed for each REST request').argParser(secondsOption).default(10_000, '10'))
-    .addOption(new Option('--rest-retries <n>', 'retries of the start-up REST request').argParser(integerOption(0, 100)).default(5))
     .addHelpText('after', HELP_AFTER);
+  addConnectionOptions(addEndpointOptions(watch));
   watch.action(async (pair: string, flags: WatchFlags) => {
     const watchIO: WatchIO = {
       stdout: io.stdout as unknown as WatchIO['stdout'],
@@ -81,21 +61,14 @@ function feedRunner(pair: string, flags: WatchFlags, io: CliIO): FeedRunner {
     const file = flags.replay;
     return (view, feedIO) => runReplay({ ...output, file, speed: flags.speed, pairs: [pair], channels: WATCH_CHANNELS, view }, { ...feedIO, now: io.now });
   }
-  const endpoints = DEFAULT_ENDPOINTS[flags.api];
-  const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
+  const adapter = createProtocol(flags.api, flags.restUrl ?? DEFAULT_ENDPOINTS[flags.api].rest);
   return (view, feedIO) =>
     runSession(
       adapter,
       {
         ...output,
-        wsUrl: flags.wsUrl ?? endpoints.ws,
+        ...connectionSettings(flags),
         pairs: [pair],
-        maxReconnects: flags.maxReconnects,
-        heartbeatTimeoutMs: flags.heartbeatTimeout,
-        dataTimeoutMs: flags.dataTimeout,
-        resyncTimeoutMs: flags.resyncTimeout,
-        marketsRefreshMs: flags.marketsRefresh,
-        rest: { timeoutMs: flags.restTimeout, retries: flags.restRetries },
         statsIntervalMs: undefined,
         durationMs: undefined,
         recorder: undefined,
