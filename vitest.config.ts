@@ -1,4 +1,26 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The files that mostly wait (a NATS cluster's election, fixed backoff windows, spawned CLIs against
+ * simulators), longest first. Vitest orders by the last run's durations, but a fresh clone (CI) has
+ * none and would start these last, leaving the cores idle at the end: they go first regardless.
+ */
+const WAITING_FIRST = ['nats-failover', 'acceptance-v3', 'e2e-sim-v3-faults', 'nats-publish', 'hostile-stream', 'hostile-files', 'e2e-sim'];
+
+class WaitingFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (spec: TestSpecification): number => {
+      const at = WAITING_FIRST.findIndex((name) => spec.moduleId.endsWith(`/test/${name}.test.ts`));
+      return at < 0 ? WAITING_FIRST.length : at;
+    };
+    return sorted
+      .map((spec, index) => ({ spec, index }))
+      .sort((a, b) => rank(a.spec) - rank(b.spec) || a.index - b.index)
+      .map(({ spec }) => spec);
+  }
+}
 
 export default defineConfig({
   test: {
@@ -16,5 +38,6 @@ export default defineConfig({
     // One module graph per worker, not per file: src/ keeps no module state (STYLE: no globals), and
     // loading it again for every file cost about a tenth of the suite's CPU.
     isolate: false,
+    sequence: { sequencer: WaitingFirst },
   },
 });
