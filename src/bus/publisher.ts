@@ -73,7 +73,6 @@ export class Publisher implements AppliedTap {
   private readonly subscription: Subscription;
   private readonly timer: NodeJS.Timeout;
   private idleWaiters: Array<() => void> = [];
-  readonly counts = { published: 0, duplicates: 0, resent: 0, tooLarge: 0 };
   private readonly runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 
   constructor(
@@ -124,7 +123,7 @@ export class Publisher implements AppliedTap {
 
   reconnected(): void {
     this.connected = true;
-    this.startRecovery();
+    this.recover();
   }
 
   /** Resolves once every message so far is confirmed, or after `timeoutMs`: how many were not. */
@@ -178,7 +177,6 @@ export class Publisher implements AppliedTap {
       this.nc.publish(message.subject, message.data, { reply: `${this.inbox}.${attempt}`, headers: h });
     } catch (error) {
       // Only a message over the server's max_payload throws here: it can never be stored.
-      this.counts.tooLarge++;
       this.hooks.warn(`an event of ${message.data.length} bytes (${message.id}) is over the NATS server's max_payload and was not published: ${String(error)}`);
       entry.state = 'done';
       this.advance();
@@ -202,8 +200,6 @@ export class Publisher implements AppliedTap {
     if (data.length > 10 && data[2] === 0x73 /* s */) {
       entry.state = 'done';
       this.retryDelayMs = 0;
-      this.counts.published++;
-      if (data.length > 20 && msg.string().includes('"duplicate":true')) this.counts.duplicates++;
       this.advance();
     } else {
       entry.state = 'failed';
@@ -215,8 +211,9 @@ export class Publisher implements AppliedTap {
         this.waitBeforeResend = true;
         if (!this.recovering) this.hooks.warn(`NATS did not store ${entry.message.id}: ${reason}; sending again from there`);
       }
-      this.startRecovery();
+      this.recovering = true;
     }
+    // The last answer awaited while recovering starts the resend.
     if (this.recovering) this.finishRecovery();
     else this.pump();
   }
@@ -247,19 +244,20 @@ export class Publisher implements AppliedTap {
     if (!this.connected || this.inflight.size === 0) return;
     const now = this.hooks.now();
     let late = 0;
-    for (const entry of this.inflight.values()) if (now - entry.sentAt >= ACK_TIMEOUT_MS) late++;
-    if (late === 0) return;
     // Give them up: a late answer is ignored, the resend (dropped as a duplicate if stored) decides.
-    for (const [attempt, entry] of this.inflight) if (now - entry.sentAt >= ACK_TIMEOUT_MS) {
+    for (const [attempt, entry] of this.inflight) {
+      if (now - entry.sentAt < ACK_TIMEOUT_MS) continue;
       this.inflight.delete(attempt);
       entry.state = 'failed';
+      late++;
     }
+    if (late === 0) return;
     if (!this.recovering) this.hooks.warn(`no answer from NATS for ${late} message${late === 1 ? '' : 's'} in ${ACK_TIMEOUT_MS / 1000} s: sending them again`);
-    this.startRecovery();
-    this.finishRecovery();
+    this.recover();
   }
 
-  private startRecovery(): void {
+  /** Stops sending; once nothing is in flight, finishRecovery sends again from the first unconfirmed message. */
+  private recover(): void {
     this.recovering = true;
     this.finishRecovery();
   }
@@ -280,10 +278,7 @@ export class Publisher implements AppliedTap {
     while (first < this.queue.length && (this.queue[first] as Entry).state === 'done') first++;
     for (let i = first; i < this.next; i++) {
       const entry = this.queue[i] as Entry;
-      if (entry.state !== 'done') {
-        entry.state = 'queued';
-        this.counts.resent++;
-      }
+      if (entry.state !== 'done') entry.state = 'queued';
     }
     this.next = first;
     this.chainLast = undefined;

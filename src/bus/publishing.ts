@@ -1,5 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, ensureStream, natsReason, shownServers, withNats, type StreamSettings } from './stream.js';
+import { connectNats, ensureStream, followConnection, natsReason, shownServers, withNats, type StreamSettings } from './stream.js';
 import { Publisher } from './publisher.js';
 
 /** What the session tells a publishing run: where to hold the feed and where to write warnings. */
@@ -47,25 +47,23 @@ export class Publishing {
   attach(hooks: PublishingHooks): Publisher {
     this.hooks = hooks;
     this.publisherInstance = new Publisher(this.nc, { onBlocked: hooks.onBlocked, warn: (m) => hooks.warn(`nats: ${m}`), now: hooks.now });
-    void this.watch(this.publisherInstance, hooks);
-    return this.publisherInstance;
+    const publisher = this.publisherInstance;
+    // A lost node holds the publisher until the client is on another, which then resends.
+    void followConnection(this.nc, {
+      lost: (server) => {
+        publisher.disconnected();
+        hooks.warn(`nats: connection to ${server} lost: holding ${publisher.pending} event${publisher.pending === 1 ? '' : 's'} and reconnecting`);
+      },
+      back: (server) => {
+        hooks.info(`nats: reconnected to ${server}: resending what it has not confirmed`);
+        publisher.reconnected();
+      },
+    });
+    return publisher;
   }
 
   get publisher(): Publisher | undefined {
     return this.publisherInstance;
-  }
-
-  /** Follows the connection: a lost node holds the publisher until the client is on another. */
-  private async watch(publisher: Publisher, hooks: PublishingHooks): Promise<void> {
-    for await (const status of this.nc.status()) {
-      if (status.type === 'disconnect') {
-        publisher.disconnected();
-        hooks.warn(`nats: connection to ${status.server} lost: holding ${publisher.pending} event${publisher.pending === 1 ? '' : 's'} and reconnecting`);
-      } else if (status.type === 'reconnect') {
-        hooks.info(`nats: reconnected to ${status.server}: resending what it has not confirmed`);
-        publisher.reconnected();
-      }
-    }
   }
 
   /**

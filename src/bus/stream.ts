@@ -38,6 +38,21 @@ export async function connectNats(servers: readonly string[], name: string): Pro
   }
 }
 
+/**
+ * Follows a connection's losses and returns (nats.js reconnects by itself, to any node it knows):
+ * `lost` and `back` get the server's address. Ends when the connection closes.
+ */
+export async function followConnection(nc: NatsConnection, on: { lost: (server: string) => void; back: (server: string) => void }): Promise<void> {
+  try {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') on.lost(status.server);
+      else if (status.type === 'reconnect') on.back(status.server);
+    }
+  } catch {
+    // The connection closed under the iterator: nothing left to follow.
+  }
+}
+
 /** A nats.js error in a few words. */
 export function natsReason(error: unknown): string {
   const text = describe(error);
@@ -62,23 +77,6 @@ function manager(nc: NatsConnection, servers: readonly string[]): Promise<JetStr
 /** How long start-up waits out a cluster that answers nothing (electing leaders after a node died). */
 export const AVAILABLE_WITHIN_MS = 30_000;
 
-/**
- * Runs `attempt` until it succeeds, for up to AVAILABLE_WITHIN_MS while JetStream answers with a
- * timeout, "no responders" or 503 (a cluster electing leaders), 0.5 s doubling to 4 s between;
- * anything else (and a NatsError of ours) at once. Ends early on `signal`.
- */
-export async function whenAvailable<T>(attempt: () => Promise<T>, what: string, hooks: { warn: (message: string) => void; signal?: AbortSignal | undefined }): Promise<T> {
-  const started = Date.now();
-  for (let delay = 500; ; delay = Math.min(delay * 2, 4_000)) {
-    try {
-      return await attempt();
-    } catch (error) {
-      if (error instanceof NatsError || !isTransient(error) || Date.now() - started + delay > AVAILABLE_WITHIN_MS || hooks.signal?.aborted === true) throw error;
-      hooks.warn(`${what}: ${natsReason(error)}; trying again in ${delay / 1000} s`);
-      await sleep(delay, undefined, { signal: hooks.signal }).catch(() => undefined);
-    }
-  }
-}
 
 function isTransient(error: unknown): boolean {
   return error instanceof Error && /timeout|no responders|503|jetstream is not enabled|not available|leader/i.test(`${error.name} ${error.message}`);
@@ -151,12 +149,23 @@ export async function findStream(nc: NatsConnection, servers: readonly string[],
   return info;
 }
 
-/** `whenAvailable`, with what still fails after it as a NatsError naming the servers. */
+/**
+ * Runs `attempt` until it succeeds, for up to AVAILABLE_WITHIN_MS while JetStream answers with a
+ * timeout, "no responders" or 503 (a cluster electing leaders), 0.5 s doubling to 4 s between;
+ * anything else at once. Ends early on `signal`. What still fails is a NatsError naming the servers.
+ */
 export async function withNats<T>(servers: readonly string[], what: string, attempt: () => Promise<T>, hooks: { warn: (message: string) => void; signal?: AbortSignal | undefined }): Promise<T> {
-  try {
-    return await whenAvailable(attempt, what, hooks);
-  } catch (error) {
-    if (error instanceof NatsError) throw error;
-    throw new NatsError(`${what} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
+  const started = Date.now();
+  for (let delay = 500; ; delay = Math.min(delay * 2, 4_000)) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof NatsError) throw error;
+      if (!isTransient(error) || Date.now() - started + delay > AVAILABLE_WITHIN_MS || hooks.signal?.aborted === true) {
+        throw new NatsError(`${what} on ${shownServers(servers)}: ${natsReason(error)}`, { cause: error });
+      }
+      hooks.warn(`${what}: ${natsReason(error)}; trying again in ${delay / 1000} s`);
+      await sleep(delay, undefined, { signal: hooks.signal }).catch(() => undefined);
+    }
   }
 }

@@ -94,7 +94,11 @@ const toLevels = (list: readonly unknown[][]): Level[] => list.map((level) => ({
 
 /** Decodes one message of `subject` with `text` as its data. Never throws. */
 export function decodeBusMessage(subject: string, text: string): BusDecoded {
-  const where = parseSubject(subject);
+  return decodeBusData(parseSubject(subject), text);
+}
+
+/** decodeBusMessage for a subject already parsed (undefined: not one of polo-ws's). */
+export function decodeBusData(where: { kind: BusKind; token: string } | undefined, text: string): BusDecoded {
   if (where === undefined) return { ok: false, detail: 'not a poloniex.<book|trade|ticker>.<PAIR> subject' };
   let json: unknown;
   try {

@@ -2,9 +2,9 @@ import type { Writable } from 'node:stream';
 import type { ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ExitStatus, NatsError } from '../errors.js';
-import { connectNats, findStream, natsReason, shownServers, withNats } from '../bus/stream.js';
+import { connectNats, findStream, followConnection, natsReason, shownServers, withNats } from '../bus/stream.js';
 import { openReader, type Since } from '../bus/reader.js';
-import { decodeBusMessage, parseSubject } from '../bus/wire-decode.js';
+import { decodeBusData, parseSubject } from '../bus/wire-decode.js';
 import { pairToken, SUBJECT_ROOT, type BusKind } from '../bus/wire.js';
 import type { Channel, ProtocolAdapter } from '../protocol/types.js';
 import { createChain, type Chain, type OutputOptions } from './chain.js';
@@ -113,7 +113,10 @@ class ConsumeRun {
     const subject = subjectFilter(this.options.channels, this.options.pairs);
     const messages = await withNats(servers, `reading stream ${stream}`, () => openReader(nc, stream, subject, this.options.since), retry);
     this.messages = messages;
-    void watch(nc, retry.warn, (line) => this.chain.diagnostics.info(line));
+    void followConnection(nc, {
+      lost: (server) => retry.warn(`connection to ${server} lost: reconnecting`),
+      back: (server) => this.chain.diagnostics.info(`nats: reconnected to ${server}`),
+    });
     void this.watchReader(messages);
     if (this.status !== undefined) void messages.close();
     // Only what reading the stream throws is a NATS error: a bug in printing stays a bug (exit 1).
@@ -162,7 +165,7 @@ class ConsumeRun {
     const where = parseSubject(message.subject);
     if (where !== undefined && !this.kinds.has(where.kind)) return;
     const text = message.string();
-    const decoded = decodeBusMessage(message.subject, text);
+    const decoded = decodeBusData(where, text);
     if (!decoded.ok) {
       this.counts.bad++;
       this.chain.diagnostics.warn('bad-message', `bad message #${this.counts.bad} skipped (stream seq ${message.seq}, ${excerpt(message.subject, 80)}: ${decoded.detail}): ${excerpt(text, 80)}`);
@@ -200,14 +203,3 @@ class ConsumeRun {
   }
 }
 
-/** Says on stderr when the connection to NATS is lost and back (nats.js reconnects by itself). */
-async function watch(nc: NatsConnection, warn: (line: string) => void, info: (line: string) => void): Promise<void> {
-  try {
-    for await (const status of nc.status()) {
-      if (status.type === 'disconnect') warn(`connection to ${status.server} lost: reconnecting`);
-      else if (status.type === 'reconnect') info(`nats: reconnected to ${status.server}`);
-    }
-  } catch (error) {
-    warn(`connection status: ${natsReason(error)}`);
-  }
-}

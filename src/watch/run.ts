@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import { ExitStatus, UsageError } from '../errors.js';
 import type { Channel } from '../protocol/types.js';
-import { printable } from '../printable.js';
 import { Terminal, type TerminalInput, type TerminalOutput } from './terminal.js';
 import { WatchView } from './view.js';
 import type { FeedView } from '../feed/feed-view.js';
@@ -75,6 +74,7 @@ export async function runWatch(pair: string, options: { api: string; levels: num
     view.stop();
     terminal.restore();
     io.signal.removeEventListener('abort', onSignal);
-    for (const text of held) io.stderr(printable(text.replace(/\n$/, '')) + '\n');
+    // Held as the diagnostics wrote them: one escaped line each.
+    for (const text of held) io.stderr(text);
   }
 }
