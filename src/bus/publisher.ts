@@ -1,34 +1,57 @@
+import { Buffer } from 'node:buffer';
 import { createInbox, headers, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { AppliedTap } from '../book/processor.js';
 import type { FeedEvent, TickerFields, TradeItem } from '../protocol/types.js';
 import type { OrderBook } from '../book/book.js';
 import { bookMessages, checkpointMessage, tickerMessage, tradeMessage, type BusMessage } from './wire.js';
 
-/** Messages sent and not yet acknowledged by JetStream at most: the ack round trips overlap. */
-const WINDOW = 1024;
-/** Messages waiting (sent or not) past which the feed is held back, and below which it runs again. */
+/** Messages waiting for JetStream's confirmation past which the feed is held back, and below which it runs again. */
 const HIGH_WATER = 8192;
 const LOW_WATER = HIGH_WATER / 2;
-/** Their text past which the feed is held back too (large snapshots). */
+/** Their bytes past which the feed is held back too (large snapshots). */
 const HIGH_WATER_BYTES = 32 * 1024 * 1024;
 /** An ack this late (while connected) counts as lost: the messages from it on are sent again. */
 const ACK_TIMEOUT_MS = 5_000;
 /** Resends after a refusal wait this long first, doubling up to the maximum until one is stored. */
 const MIN_RETRY_DELAY_MS = 100;
 const MAX_RETRY_DELAY_MS = 2_000;
+/** Until another publisher shows, one message in this many asks JetStream for an answer (and the last of each write). */
+const ASK_EVERY = 64;
+/** Messages go to the connection in one write once this many characters wait, or when the current task ends. */
+const WRITE_BATCH_CHARS = 64 * 1024;
 
-interface Entry {
-  readonly message: BusMessage;
-  /** Which send this is waiting for (its reply subject's last token); -1 before it is sent. */
-  attempt: number;
+/**
+ * What the publisher needs of nats.js's connection besides its public API: the protocol handler's
+ * write queue, where publish() puts its commands too. publish() encodes three buffers a message
+ * (command line, headers, payload) and builds a headers object on the way: measured at 6-7 us a
+ * message with its answer, as much as polo-ws's whole work for a frame. Written as text, many
+ * messages a write, the same cost about half. The connection (servers, reconnects, auth, pings,
+ * the answers' subscription) stays nats.js's; without that queue (another nats.js), each message
+ * goes through publish().
+ */
+interface ProtocolWriter {
+  sendCommand(command: Uint8Array): void;
+}
+
+/**
+ * One write: the HPUB commands of messages first .. first + starts.length - 1, as sent, kept until
+ * JetStream confirmed them all. A Buffer lives outside the JS heap: thousands of messages waiting
+ * for their acks cost the garbage collector one object, not five each.
+ */
+interface Batch {
+  readonly bytes: Buffer;
+  readonly first: number;
+  /** Where each message's HPUB command starts in `bytes`. */
+  readonly starts: Uint32Array;
+  /** When it went to the connection; 0 while held (recovering, disconnected). */
   sentAt: number;
-  state: 'queued' | 'sent' | 'done' | 'failed';
 }
 
 export interface PublisherHooks {
   /** Too much waits for NATS: stop reading the feed (true) until it caught up (false). */
   readonly onBlocked: (blocked: boolean) => void;
   readonly warn: (message: string) => void;
+  readonly info: (message: string) => void;
   readonly now: () => number;
 }
 
@@ -40,37 +63,66 @@ export interface PublisherHooks {
  *   for a duplicate first, then the chain: a message can only be stored right after its predecessor,
  *   so when one is lost (a node dies mid-send, a leader moves), every later one fails rather than
  *   landing out of order.
- * - Up to WINDOW messages are in flight; an error, a lost ack or a reconnect stops sending until
- *   every one in flight is answered or timed out, then everything unconfirmed is sent again in
- *   order, the first without a chain (stored after whatever the stream holds now), duplicates of
- *   what was stored after all being dropped by JetStream.
- * - Another publisher's messages break the chain too; the same resend repairs it (slower, never wrong).
+ * - Messages are numbered; those that ask for an answer have the reply subject
+ *   `<inbox>.<round>.<number>`. A refusal, a lost ack or a reconnect starts a new round: everything
+ *   from the first unconfirmed message is sent again in order, each asking for its answer, the first
+ *   without a chain (stored after whatever the stream holds now), duplicates of what was stored
+ *   after all dropped by JetStream, answers to earlier rounds ignored.
+ * - Alone on the stream, one message in ASK_EVERY asks (and the last of each write): one that is
+ *   stored, not as a duplicate, vouches for every message since the last that did, since each was
+ *   stored right after the one before it (the chain). JetStream's stream sequence in the answer must
+ *   have moved by exactly their number, else someone else wrote in between. Answers are most of
+ *   what publishing costs: asking for each would double it.
+ * - Another publisher (a duplicate, a broken chain or a sequence that moved by more) makes every
+ *   message ask for its answer from then on, and starts a resend: its messages can break the chain,
+ *   and a duplicate stored by it would vouch for nothing. The same resend repairs a broken chain
+ *   (slower, never wrong).
+ * - Messages are written as NATS protocol text, many per write; the bytes are kept (outside the JS
+ *   heap) until confirmed, and read back for a resend.
  */
 export class Publisher implements AppliedTap {
-  private readonly queue: Entry[] = [];
-  /** queue[0 .. head) are confirmed and dropped lazily. */
-  private head = 0;
-  /** The first entry not yet sent. */
+  /** Messages numbered so far: the next one's number. */
   private next = 0;
-  private readonly inflight = new Map<number, Entry>();
-  private attempts = 0;
-  private queuedBytes = 0;
+  /** Every message numbered below this is confirmed. */
+  private confirmed = 0;
+  /** Confirmed out of order (above `confirmed`), by number modulo its length (a power of two, grown as needed). */
+  private acked = new Uint8Array(HIGH_WATER * 2);
+  /** Written, not yet all confirmed, oldest first. */
+  private batches: Batch[] = [];
+  private batchedBytes = 0;
+  /** The write being put together. */
+  private text = '';
+  private textStarts: number[] = [];
+  private textFirst = 0;
+  private writeScheduled = false;
+  /** Resends start a new round: answers to another round's reply subjects are ignored. */
+  private round = 0;
+  /** Messages numbered below this were sent in an earlier round (resent in this one): each asks for its answer. */
+  private freshFrom = 0;
+  /** Every message asks for its answer: set for the rest of the run once another publisher shows. */
+  private askEach = false;
+  /** The last message written that asks for an answer. */
+  private lastAsked = -1;
+  /** The last fresh message of this round whose answer vouched for those before it, and its stream sequence. */
+  private vouchedNumber = -1;
+  private vouchedSeq = 0;
+  /** The id of the last message written in the current chain; undefined: the next goes unchained. */
+  private chainLast: string | undefined;
   private at = 0;
   private tickers = 0;
   /** The sequence number each pair's last checkpoint had. */
   private readonly checkpointed = new Map<string, number>();
-  /** The id of the last message sent in the current chain; undefined: the next goes unchained. */
-  private chainLast: string | undefined;
+  /** A resend is due (after a refusal, a lost ack, a reconnect): nothing is written until it starts. */
   private recovering = false;
   /** Wait before the next resend: 0 after a broken chain (another publisher), growing while NATS refuses. */
   private retryDelayMs = 0;
-  private waitBeforeResend = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private connected = true;
   private blocked = false;
   private closed = false;
   private readonly inbox: string;
   private readonly subscription: Subscription;
+  private readonly writer: ProtocolWriter | undefined;
   private readonly timer: NodeJS.Timeout;
   private idleWaiters: Array<() => void> = [];
   private readonly runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
@@ -80,7 +132,9 @@ export class Publisher implements AppliedTap {
     private readonly hooks: PublisherHooks,
   ) {
     this.inbox = createInbox();
-    this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => this.onAck(error, msg) });
+    this.subscription = nc.subscribe(`${this.inbox}.>`, { callback: (error, msg) => this.onAck(error, msg) });
+    const protocol = (nc as unknown as { protocol?: Partial<ProtocolWriter> }).protocol;
+    this.writer = typeof protocol?.sendCommand === 'function' ? (protocol as ProtocolWriter) : undefined;
     this.timer = setInterval(() => this.checkTimeouts(), 1_000);
     this.timer.unref();
   }
@@ -113,7 +167,7 @@ export class Publisher implements AppliedTap {
 
   /** Messages not yet confirmed by JetStream. */
   get pending(): number {
-    return this.queue.length - this.head;
+    return this.next - this.confirmed;
   }
 
   /** The connection is gone (a node died): hold everything until it is back, then resend. */
@@ -128,6 +182,7 @@ export class Publisher implements AppliedTap {
 
   /** Resolves once every message so far is confirmed, or after `timeoutMs`: how many were not. */
   async settle(timeoutMs: number): Promise<number> {
+    this.write();
     if (this.pending > 0) {
       let timer: NodeJS.Timeout | undefined;
       await new Promise<void>((resolve) => {
@@ -149,87 +204,185 @@ export class Publisher implements AppliedTap {
   }
 
   private enqueue(message: BusMessage): void {
-    this.queue.push({ message, attempt: -1, sentAt: 0, state: 'queued' });
-    this.queuedBytes += message.data.length;
-    if (!this.blocked && (this.pending >= HIGH_WATER || this.queuedBytes >= HIGH_WATER_BYTES)) {
+    if (!this.append(message.subject, message.id, message.data)) return;
+    if (!this.blocked && (this.pending >= HIGH_WATER || this.batchedBytes + this.text.length >= HIGH_WATER_BYTES)) {
       this.blocked = true;
       this.hooks.onBlocked(true);
     }
-    this.pump();
   }
 
-  /** Sends queued messages while the window has room and nothing is being repaired. */
-  private pump(): void {
-    while (!this.closed && this.connected && !this.recovering && this.inflight.size < WINDOW && this.next < this.queue.length) {
-      const entry = this.queue[this.next++] as Entry;
-      if (entry.state === 'done') continue;
-      this.send(entry);
+  /**
+   * Numbers a message and adds its HPUB command to the write being put together; false when it
+   * can never be sent (larger than the server takes, or not plain ASCII, which wire.ts never writes).
+   */
+  private append(subject: string, id: string, data: string): boolean {
+    const head = this.chainLast === undefined ? `NATS/1.0\r\nNats-Msg-Id: ${id}\r\n\r\n` : `NATS/1.0\r\nNats-Msg-Id: ${id}\r\nNats-Expected-Last-Msg-Id: ${this.chainLast}\r\n\r\n`;
+    const total = head.length + data.length;
+    const maxPayload = this.nc.info?.max_payload ?? Number.POSITIVE_INFINITY;
+    if (total > maxPayload || NOT_PLAIN.test(data)) {
+      const why = total > maxPayload ? `over the NATS server's max_payload (${maxPayload} bytes)` : 'not plain ASCII';
+      this.hooks.warn(`an event of ${data.length} bytes (${id.slice(0, 100)}) is ${why} and was not published`);
+      return false;
     }
+    const number = this.next++;
+    this.ensureRoom();
+    this.acked[number & (this.acked.length - 1)] = 0;
+    if (this.textStarts.length === 0) this.textFirst = number;
+    this.textStarts.push(this.text.length);
+    // The first fresh message of a round asks: the answers after it count from its sequence.
+    if (this.askEach || number <= this.freshFrom || number - this.lastAsked >= ASK_EVERY) {
+      this.lastAsked = number;
+      this.text += `HPUB ${subject} ${this.inbox}.${this.round}.${number} ${head.length} ${total}\r\n${head}${data}\r\n`;
+    } else {
+      this.text += `HPUB ${subject} ${head.length} ${total}\r\n${head}${data}\r\n`;
+    }
+    this.chainLast = id;
+    if (this.text.length >= WRITE_BATCH_CHARS) this.write();
+    else if (!this.writeScheduled) {
+      this.writeScheduled = true;
+      queueMicrotask(() => this.write());
+    }
+    return true;
   }
 
-  private send(entry: Entry): void {
-    const { message } = entry;
-    const h = headers();
-    h.set('Nats-Msg-Id', message.id);
-    if (this.chainLast !== undefined) h.set('Nats-Expected-Last-Msg-Id', this.chainLast);
-    const attempt = ++this.attempts;
-    try {
-      this.nc.publish(message.subject, message.data, { reply: `${this.inbox}.${attempt}`, headers: h });
-    } catch (error) {
-      // Only a message over the server's max_payload throws here: it can never be stored.
-      this.hooks.warn(`an event of ${message.data.length} bytes (${message.id}) is over the NATS server's max_payload and was not published: ${String(error)}`);
-      entry.state = 'done';
-      this.advance();
+  /** Grows the ack ring so that every unconfirmed message has its own slot. */
+  private ensureRoom(): void {
+    if (this.next - this.confirmed <= this.acked.length) return;
+    const grown = new Uint8Array(this.acked.length * 2);
+    for (let n = this.confirmed; n < this.next - 1; n++) grown[n & (grown.length - 1)] = this.acked[n & (this.acked.length - 1)] as number;
+    this.acked = grown;
+  }
+
+  /** Turns the write put together into a batch, and hands it to the connection unless held. */
+  private write(): void {
+    this.writeScheduled = false;
+    if (this.textStarts.length === 0) return;
+    // The last message of a write asks for its answer, so that none waits for a later one.
+    const last = this.next - 1;
+    if (this.lastAsked !== last) {
+      const at = this.textStarts[this.textStarts.length - 1] as number;
+      const afterSubject = this.text.indexOf(' ', at + 5);
+      this.text = `${this.text.slice(0, afterSubject)} ${this.inbox}.${this.round}.${last}${this.text.slice(afterSubject)}`;
+      this.lastAsked = last;
+    }
+    const batch: Batch = { bytes: Buffer.from(this.text, 'latin1'), first: this.textFirst, starts: Uint32Array.from(this.textStarts), sentAt: 0 };
+    this.text = '';
+    this.textStarts = [];
+    this.batches.push(batch);
+    this.batchedBytes += batch.bytes.length;
+    if (this.recovering || !this.connected || this.closed) return;
+    batch.sentAt = this.hooks.now();
+    this.send(batch);
+  }
+
+  private send(batch: Batch): void {
+    if (this.writer !== undefined) {
+      this.writer.sendCommand(batch.bytes);
       return;
     }
-    this.chainLast = message.id;
-    entry.attempt = attempt;
-    entry.sentAt = this.hooks.now();
-    entry.state = 'sent';
-    this.inflight.set(attempt, entry);
+    // Another nats.js without the protocol handler: each message through publish().
+    for (let i = 0; i < batch.starts.length; i++) {
+      const message = parseCommand(batch, i);
+      const h = headers();
+      h.set('Nats-Msg-Id', message.id);
+      if (message.expected !== undefined) h.set('Nats-Expected-Last-Msg-Id', message.expected);
+      this.nc.publish(message.subject, message.data, message.reply === '' ? { headers: h } : { reply: message.reply, headers: h });
+    }
   }
 
   private onAck(error: Error | null, msg: Msg): void {
-    if (error !== null) return;
-    const attempt = Number(msg.subject.slice(this.inbox.length + 1));
-    const entry = this.inflight.get(attempt);
-    if (entry === undefined) return; // an answer to a send given up on: the resend decides
-    this.inflight.delete(attempt);
+    if (error !== null || this.closed) return;
+    // <inbox>.<round>.<number>
+    const tail = msg.subject.slice(this.inbox.length + 1);
+    const dot = tail.indexOf('.');
+    if (Number(tail.slice(0, dot)) !== this.round) return; // an answer to an earlier round: the resend decides
+    const number = Number(tail.slice(dot + 1));
+    if (!(number >= this.confirmed && number < this.next)) return;
     const data = msg.data;
     // {"stream":...} is a PubAck (stored, or a duplicate: stored before); anything else is an error or a 503.
     if (data.length > 10 && data[2] === 0x73 /* s */) {
-      entry.state = 'done';
       this.retryDelayMs = 0;
-      this.advance();
-    } else {
-      entry.state = 'failed';
-      const reason = failure(msg);
-      // A broken chain is another publisher's message in between: resend at once. Anything else
-      // (no stream leader while a cluster elects one: 503) is waited out, 0.1 s doubling to 2 s.
-      if (!/wrong last msg ID/i.test(reason)) {
-        this.retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(MIN_RETRY_DELAY_MS, this.retryDelayMs * 2));
-        this.waitBeforeResend = true;
-        if (!this.recovering) this.hooks.warn(`NATS did not store ${entry.message.id}: ${reason}; sending again from there`);
+      if (this.askEach || number < this.freshFrom) {
+        // It answers for itself alone: stored now or before, in the stream either way.
+        this.acked[number & (this.acked.length - 1)] = 1;
+        if (number === this.confirmed) this.advance();
+      } else {
+        this.vouch(number, msg);
       }
-      this.recovering = true;
+      return;
     }
-    // The last answer awaited while recovering starts the resend.
-    if (this.recovering) this.finishRecovery();
-    else this.pump();
+    if (this.recovering) return;
+    const reason = failure(msg);
+    const brokenChain = /wrong last msg ID/i.test(reason);
+    if (brokenChain && !this.askEach) {
+      this.anotherPublisher('a broken chain');
+      return;
+    }
+    // A broken chain is another publisher's message in between: resend at once. Anything else
+    // (no stream leader while a cluster elects one: 503) is waited out, 0.1 s doubling to 2 s.
+    if (!brokenChain) {
+      this.retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(MIN_RETRY_DELAY_MS, this.retryDelayMs * 2));
+      this.hooks.warn(`NATS did not store ${idOf(this.batches, number) ?? `message ${number}`}: ${reason}; sending again from there`);
+    }
+    this.recover();
   }
 
-  /** Drops confirmed entries from the front; releases the feed and waiters when below the marks. */
+  /**
+   * A fresh message's answer: stored (not a duplicate) and the stream sequence moved by as many
+   * messages as were written since the last that vouched: it vouches for all of them.
+   */
+  private vouch(number: number, msg: Msg): void {
+    let answer: { seq?: unknown; duplicate?: unknown };
+    try {
+      answer = JSON.parse(msg.string()) as { seq?: unknown; duplicate?: unknown };
+    } catch {
+      answer = {};
+    }
+    if (answer.duplicate === true) {
+      this.anotherPublisher('a duplicate');
+      return;
+    }
+    if (typeof answer.seq !== 'number') {
+      this.recover();
+      return;
+    }
+    const counted = this.vouchedNumber >= this.freshFrom;
+    if (counted && answer.seq - this.vouchedSeq !== number - this.vouchedNumber) {
+      this.anotherPublisher('messages in between');
+      return;
+    }
+    // The first of a round (number === freshFrom) vouches for itself; a later one without it, for itself too.
+    const from = counted ? Math.max(this.vouchedNumber + 1, this.confirmed) : number;
+    const mask = this.acked.length - 1;
+    for (let n = from; n <= number; n++) this.acked[n & mask] = 1;
+    this.vouchedNumber = number;
+    this.vouchedSeq = answer.seq;
+    this.advance();
+  }
+
+  /** Another publisher writes to the stream: every message asks for its answer from now on, sent again from the first unconfirmed. */
+  private anotherPublisher(sign: string): void {
+    this.askEach = true;
+    this.hooks.info(`another publisher writes to the stream (${sign}): confirming each message from here on`);
+    this.recover();
+  }
+
+  /** Moves the confirmed mark over everything acknowledged; drops confirmed batches; releases the feed and waiters. */
   private advance(): void {
-    while (this.head < this.queue.length && (this.queue[this.head] as Entry).state === 'done') {
-      this.queuedBytes -= (this.queue[this.head] as Entry).message.data.length;
-      this.head++;
+    const mask = this.acked.length - 1;
+    while (this.confirmed < this.next && this.acked[this.confirmed & mask] === 1) {
+      this.acked[this.confirmed & mask] = 0;
+      this.confirmed++;
     }
-    if (this.head > 4096 && this.head * 2 > this.queue.length) {
-      this.queue.splice(0, this.head);
-      this.next -= this.head;
-      this.head = 0;
+    let drop = 0;
+    while (drop < this.batches.length) {
+      const batch = this.batches[drop] as Batch;
+      if (batch.first + batch.starts.length > this.confirmed) break;
+      this.batchedBytes -= batch.bytes.length;
+      drop++;
     }
-    if (this.blocked && this.pending <= LOW_WATER && this.queuedBytes < HIGH_WATER_BYTES / 2) {
+    if (drop > 0) this.batches.splice(0, drop);
+    if (this.blocked && this.pending <= LOW_WATER && this.batchedBytes + this.text.length < HIGH_WATER_BYTES / 2) {
       this.blocked = false;
       this.hooks.onBlocked(false);
     }
@@ -241,49 +394,87 @@ export class Publisher implements AppliedTap {
   }
 
   private checkTimeouts(): void {
-    if (!this.connected || this.inflight.size === 0) return;
-    const now = this.hooks.now();
-    let late = 0;
-    // Give them up: a late answer is ignored, the resend (dropped as a duplicate if stored) decides.
-    for (const [attempt, entry] of this.inflight) {
-      if (now - entry.sentAt < ACK_TIMEOUT_MS) continue;
-      this.inflight.delete(attempt);
-      entry.state = 'failed';
-      late++;
-    }
-    if (late === 0) return;
-    if (!this.recovering) this.hooks.warn(`no answer from NATS for ${late} message${late === 1 ? '' : 's'} in ${ACK_TIMEOUT_MS / 1000} s: sending them again`);
+    if (!this.connected || this.recovering || this.pending === 0) return;
+    const oldest = this.batches[0];
+    if (oldest === undefined || oldest.sentAt === 0 || this.hooks.now() - oldest.sentAt < ACK_TIMEOUT_MS) return;
+    const late = this.pending;
+    this.hooks.warn(`no answer from NATS for ${late} message${late === 1 ? '' : 's'} in ${ACK_TIMEOUT_MS / 1000} s: sending them again`);
     this.recover();
   }
 
-  /** Stops sending; once nothing is in flight, finishRecovery sends again from the first unconfirmed message. */
+  /** Holds new messages back; after the retry delay (if any), resends from the first unconfirmed one. */
   private recover(): void {
     this.recovering = true;
-    this.finishRecovery();
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.resend();
+    }, this.retryDelayMs);
   }
 
-  /** Once nothing is in flight (and any retry delay passed): rewind to the first unconfirmed message and send from there, unchained. */
-  private finishRecovery(): void {
-    if (!this.recovering || this.inflight.size > 0 || !this.connected || this.closed || this.retryTimer !== undefined) return;
-    if (this.waitBeforeResend) {
-      this.waitBeforeResend = false;
-      this.retryTimer = setTimeout(() => {
-        this.retryTimer = undefined;
-        this.finishRecovery();
-      }, this.retryDelayMs);
-      return;
-    }
-    this.recovering = false;
-    let first = this.head;
-    while (first < this.queue.length && (this.queue[first] as Entry).state === 'done') first++;
-    for (let i = first; i < this.next; i++) {
-      const entry = this.queue[i] as Entry;
-      if (entry.state !== 'done') entry.state = 'queued';
-    }
-    this.next = first;
+  /** A new round: every unconfirmed message written again, the first unchained, and sent. */
+  private resend(): void {
+    if (this.closed) return;
+    if (!this.connected) return; // reconnected() calls recover() again
+    this.write();
+    const batches = this.batches;
+    this.batches = [];
+    this.batchedBytes = 0;
+    this.round++;
     this.chainLast = undefined;
-    this.pump();
+    this.recovering = false;
+    const mask = this.acked.length - 1;
+    const last = this.next;
+    this.freshFrom = last;
+    this.vouchedNumber = -1;
+    this.lastAsked = -1;
+    this.next = this.confirmed;
+    for (const batch of batches) {
+      for (let i = 0; i < batch.starts.length; i++) {
+        const number = batch.first + i;
+        if (number < this.confirmed) continue;
+        const message = parseCommand(batch, i);
+        this.acked[number & mask] = 0;
+        this.next = number;
+        // Each was accepted once: it fits, and is plain text.
+        this.append(message.subject, message.id, message.data);
+      }
+    }
+    this.next = last;
+    this.write();
   }
+}
+
+/**
+ * Characters a message never holds (wire.ts writes checked tokens): anything but printable ASCII.
+ * Its subject and id are made of the same tokens; the commands are written one byte a character.
+ */
+const NOT_PLAIN = /[^\x20-\x7e]/;
+
+/** One message of a batch read back from its HPUB command (for a resend). */
+function parseCommand(batch: Batch, index: number): { subject: string; reply: string; id: string; expected: string | undefined; data: string } {
+  const start = batch.starts[index] as number;
+  const end = index + 1 < batch.starts.length ? (batch.starts[index + 1] as number) : batch.bytes.length;
+  const command = batch.bytes.toString('latin1', start, end);
+  const lineEnd = command.indexOf('\r\n');
+  // HPUB <subject> [<reply>] <header bytes> <total bytes>
+  const fields = command.slice(0, lineEnd).split(' ');
+  const subject = fields[1] ?? '';
+  const reply = fields.length === 5 ? (fields[2] as string) : '';
+  const headLength = fields[fields.length - 2] ?? '0';
+  const head = command.slice(lineEnd + 2, lineEnd + 2 + Number(headLength));
+  const data = command.slice(lineEnd + 2 + Number(headLength), command.length - 2);
+  const headerValue = (name: string): string | undefined => {
+    const at = head.indexOf(`\r\n${name}: `);
+    return at < 0 ? undefined : head.slice(at + name.length + 4, head.indexOf('\r\n', at + 2));
+  };
+  return { subject, reply, id: headerValue('Nats-Msg-Id') ?? '', expected: headerValue('Nats-Expected-Last-Msg-Id'), data };
+}
+
+/** The id of message `number`, for a warning. */
+function idOf(batches: readonly Batch[], number: number): string | undefined {
+  const batch = batches.find((b) => number >= b.first && number < b.first + b.starts.length);
+  return batch === undefined ? undefined : parseCommand(batch, number - batch.first).id;
 }
 
 function failure(msg: Msg): string {

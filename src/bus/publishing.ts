@@ -46,7 +46,7 @@ export class Publishing {
   /** Starts publishing into the run's diagnostics and input pause; returns the processor's tap. */
   attach(hooks: PublishingHooks): Publisher {
     this.hooks = hooks;
-    this.publisherInstance = new Publisher(this.nc, { onBlocked: hooks.onBlocked, warn: (m) => hooks.warn(`nats: ${m}`), now: hooks.now });
+    this.publisherInstance = new Publisher(this.nc, { onBlocked: hooks.onBlocked, warn: (m) => hooks.warn(`nats: ${m}`), info: (m) => hooks.info(`nats: ${m}`), now: hooks.now });
     const publisher = this.publisherInstance;
     // A lost node holds the publisher until the client is on another, which then resends.
     void followConnection(this.nc, {
