@@ -94,6 +94,14 @@ export class Publisher implements AppliedTap {
   private text = '';
   private textStarts: number[] = [];
   private textFirst = 0;
+  /**
+   * The last message appended, not yet in `text`: whether it asks for an answer is known once the
+   * next one comes (no) or the write happens (yes, as the last of its write). Its command in two
+   * parts, the reply subject (if any) to go between them.
+   */
+  private heldStart = '';
+  private heldEnd = '';
+  private heldNumber = -1;
   private writeScheduled = false;
   /** Resends start a new round: answers to another round's reply subjects are ignored. */
   private round = 0;
@@ -227,15 +235,10 @@ export class Publisher implements AppliedTap {
     const number = this.next++;
     this.ensureRoom();
     this.acked[number & (this.acked.length - 1)] = 0;
-    if (this.textStarts.length === 0) this.textFirst = number;
-    this.textStarts.push(this.text.length);
-    // The first fresh message of a round asks: the answers after it count from its sequence.
-    if (this.askEach || number <= this.freshFrom || number - this.lastAsked >= ASK_EVERY) {
-      this.lastAsked = number;
-      this.text += `HPUB ${subject} ${this.inbox}.${this.round}.${number} ${head.length} ${total}\r\n${head}${data}\r\n`;
-    } else {
-      this.text += `HPUB ${subject} ${head.length} ${total}\r\n${head}${data}\r\n`;
-    }
+    this.release(false);
+    this.heldStart = `HPUB ${subject}`;
+    this.heldEnd = ` ${head.length} ${total}\r\n${head}${data}\r\n`;
+    this.heldNumber = number;
     this.chainLast = id;
     if (this.text.length >= WRITE_BATCH_CHARS) this.write();
     else if (!this.writeScheduled) {
@@ -253,18 +256,30 @@ export class Publisher implements AppliedTap {
     this.acked = grown;
   }
 
+  /**
+   * Puts the held message's command into the write. It asks for an answer when it is the last of
+   * its write, the first fresh one of a round (the answers after it count from its sequence), or
+   * ASK_EVERY after the last that asked; every one asks once another publisher showed or in a resend.
+   */
+  private release(lastOfWrite: boolean): void {
+    const number = this.heldNumber;
+    if (number < 0) return;
+    if (this.textStarts.length === 0) this.textFirst = number;
+    this.textStarts.push(this.text.length);
+    if (lastOfWrite || this.askEach || number <= this.freshFrom || number - this.lastAsked >= ASK_EVERY) {
+      this.lastAsked = number;
+      this.text += `${this.heldStart} ${this.inbox}.${this.round}.${number}${this.heldEnd}`;
+    } else {
+      this.text += `${this.heldStart}${this.heldEnd}`;
+    }
+    this.heldNumber = -1;
+  }
+
   /** Turns the write put together into a batch, and hands it to the connection unless held. */
   private write(): void {
     this.writeScheduled = false;
+    this.release(true);
     if (this.textStarts.length === 0) return;
-    // The last message of a write asks for its answer, so that none waits for a later one.
-    const last = this.next - 1;
-    if (this.lastAsked !== last) {
-      const at = this.textStarts[this.textStarts.length - 1] as number;
-      const afterSubject = this.text.indexOf(' ', at + 5);
-      this.text = `${this.text.slice(0, afterSubject)} ${this.inbox}.${this.round}.${last}${this.text.slice(afterSubject)}`;
-      this.lastAsked = last;
-    }
     const batch: Batch = { bytes: Buffer.from(this.text, 'latin1'), first: this.textFirst, starts: Uint32Array.from(this.textStarts), sentAt: 0 };
     this.text = '';
     this.textStarts = [];
