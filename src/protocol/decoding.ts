@@ -2,7 +2,8 @@ import type { DecodeResult, FeedEvent, MarketMap } from './types.js';
 
 /**
  * What every protocol's decoder shares: a frame is JSON text or a bad frame, and a decode ends in a
- * DecodeResult made here. Each protocol's own rules start at decodeJson.
+ * DecodeResult made here. The frequent frames are read straight from their text (scan); every other
+ * frame takes the full path (parse), whose own rules start at decodeJson.
  */
 export abstract class FrameDecoder {
   /** Gives the decoder the current market map (after start-up or a refresh). */
@@ -10,6 +11,17 @@ export abstract class FrameDecoder {
 
   /** Decodes one text frame. Never throws. */
   decode(text: string): DecodeResult {
+    return this.scan(text) ?? this.parse(text);
+  }
+
+  /**
+   * The frequent frames decoded without JSON.parse, to the result parse gives them; undefined for
+   * any frame the scanner does not plainly recognise, which parse then decides. Never throws.
+   */
+  abstract scan(text: string): DecodeResult | undefined;
+
+  /** The full path, and the authority: JSON.parse, the hot-path checks, the schemas. Never throws. */
+  parse(text: string): DecodeResult {
     let data: unknown;
     try {
       data = JSON.parse(text);

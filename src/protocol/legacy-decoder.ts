@@ -1,5 +1,6 @@
 import { FrameDecoder, badFrame, events } from './decoding.js';
 import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL, fastItem, fastTickerColumns, legacySchemas } from './legacy-frames.js';
+import { scanLegacy } from './legacy-scan.js';
 import { pythonText, rawNumbersOf } from './python-text.js';
 import { isCount, isDecimalText, isSymbolText } from './guards.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, TickerFields } from './types.js';
@@ -23,6 +24,10 @@ export class LegacyDecoder extends FrameDecoder {
   /** The pair of a channel id sent as a number or as digits. */
   private pairOf(id: number | string): string | undefined {
     return typeof id === 'number' ? this.byNumber.get(id) : this.byId.get(id);
+  }
+
+  scan(text: string): DecodeResult | undefined {
+    return scanLegacy(text, this.byNumber);
   }
 
   protected decodeJson(data: unknown, text: string): DecodeResult {

@@ -1,5 +1,6 @@
 import { FrameDecoder, badFrame, events } from './decoding.js';
 import { isRecord, isSymbolText } from './guards.js';
+import { scanV3 } from './v3-scan.js';
 import { V3_CHANNEL_NAMES, fastBookItem, fastEnvelope, fastTickerItem, fastTradeItem, isTimeToken, v3Schemas, type BookData } from './v3-frames.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, TradeItem } from './types.js';
 import { errorText, zodIssue } from '../printable.js';
@@ -16,6 +17,10 @@ export class V3Decoder extends FrameDecoder {
     // Only plain names are ever printed, whatever a market list (or a recording of one) says.
     this.symbols = new Set(markets.pairs.filter(isSymbolText));
     this.frozen = markets.frozen;
+  }
+
+  scan(text: string): DecodeResult | undefined {
+    return scanV3(text, this.symbols, this.frozen);
   }
 
   protected decodeJson(data: unknown): DecodeResult {

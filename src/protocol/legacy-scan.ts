@@ -1,0 +1,133 @@
+import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL } from './legacy-frames.js';
+import { isIntegerText } from './guards.js';
+import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
+import type { BookItem, DecodeResult, Side, TickerFields } from './types.js';
+
+/**
+ * The legacy frames that make up nearly all of a feed, decoded straight from their text: a pair's
+ * book frame of "o" level and "t" trade items, and a ticker frame, spelled as the exchange spells
+ * them. The result is the one the full path (legacy-decoder.ts) gives for the frame; any other
+ * frame, or any value the hot-path checks (guards.ts) would not plainly accept, is not the
+ * scanner's: it returns undefined and the full path decides, warnings and errors included.
+ */
+
+/** Ticker columns after the pair id: 9, or 11 with postOnly and maintenanceMode (PROTOCOL.md). */
+const TICKER_COLUMNS = 9;
+const TICKER_COLUMNS_LONG = 11;
+
+/**
+ * The frame's events, or undefined if it is not plainly a book or ticker frame of a pair in
+ * `pairs` (the decoder's map from channel id to pair name).
+ */
+export function scanLegacy(text: string, pairs: ReadonlyMap<number, string>): DecodeResult | undefined {
+  const scan = new TextScan(text);
+  if (!scan.take(OPEN_LIST)) return undefined;
+  const channel = scan.count();
+  if (channel < 0 || !scan.take(COMMA)) return undefined;
+  if (channel === TICKER_CHANNEL) return tickerFrame(scan, pairs);
+  // These channels' frames are not books, whatever they hold.
+  if (channel === STATS_CHANNEL || channel === HEARTBEAT_CHANNEL) return undefined;
+  const pair = pairs.get(channel);
+  return pair === undefined ? undefined : bookFrame(scan, pair);
+}
+
+/** `seq,[item,...]]` of a book frame, after `[pairId,`. */
+function bookFrame(scan: TextScan, pair: string): DecodeResult | undefined {
+  const seq = scan.count();
+  if (seq < 0 || !scan.take(COMMA) || !scan.take(OPEN_LIST)) return undefined;
+  const items: BookItem[] = [];
+  if (!scan.take(CLOSE_LIST)) {
+    do {
+      const item = bookItem(scan);
+      if (item === undefined) return undefined;
+      items.push(item);
+    } while (scan.take(COMMA));
+    if (!scan.take(CLOSE_LIST)) return undefined;
+  }
+  if (!scan.take(CLOSE_LIST) || !scan.done) return undefined;
+  return { ok: true, events: [{ kind: 'book', pair, seq, prevSeq: undefined, items }] };
+}
+
+/** `["o",side,"price","size"]` or `["t","id",side,"price","size",seconds]`, each with an optional `,"epochMs"`. */
+function bookItem(scan: TextScan): BookItem | undefined {
+  if (scan.takeText('["o",')) return levelItem(scan);
+  if (scan.takeText('["t",')) return tradeItem(scan);
+  return undefined;
+}
+
+function levelItem(scan: TextScan): BookItem | undefined {
+  const side = sideOf(scan);
+  const price = scan.decimal();
+  if (side === undefined || price === undefined || !scan.take(COMMA)) return undefined;
+  const size = scan.decimal();
+  if (size === undefined || !itemEnd(scan)) return undefined;
+  return { kind: 'level', side, price: detached(price), size: detached(size) };
+}
+
+function tradeItem(scan: TextScan): BookItem | undefined {
+  const tradeId = integer(scan);
+  if (tradeId === undefined || !scan.take(COMMA)) return undefined;
+  const side = sideOf(scan);
+  const price = scan.decimal();
+  if (side === undefined || price === undefined || !scan.take(COMMA)) return undefined;
+  const size = scan.decimal();
+  if (size === undefined || !scan.take(COMMA)) return undefined;
+  const timestamp = integer(scan);
+  if (timestamp === undefined || !itemEnd(scan)) return undefined;
+  return { kind: 'trade', tradeId, side, price, size, timestamp };
+}
+
+/** `1,` (bid, or a buy) or `0,` (ask, or a sell). */
+function sideOf(scan: TextScan): Side | undefined {
+  if (scan.takeText('1,')) return 'bid';
+  if (scan.takeText('0,')) return 'ask';
+  return undefined;
+}
+
+/** The end of an item: `]`, or the epoch-millisecond string added in 2021 and `]`. */
+function itemEnd(scan: TextScan): boolean {
+  if (scan.take(CLOSE_LIST)) return true;
+  if (!scan.take(COMMA)) return false;
+  const epoch = scan.string();
+  return epoch !== undefined && isIntegerText(epoch) && scan.take(CLOSE_LIST);
+}
+
+/** A trade id or time as digits, sent as text or as a number (isIntegerText), as text. */
+function integer(scan: TextScan): string | undefined {
+  const text = scan.string();
+  if (text !== undefined) return isIntegerText(text) ? text : undefined;
+  const value = scan.count();
+  return value < 0 ? undefined : String(value);
+}
+
+/** `null,[pairId,last,...,low24hr(,postOnly,maintenanceMode)]]` of a ticker frame, after `[1002,`. */
+function tickerFrame(scan: TextScan, pairs: ReadonlyMap<number, string>): DecodeResult | undefined {
+  if (!scan.takeText('null,[')) return undefined;
+  const id = scan.count();
+  const pair = id < 0 ? undefined : pairs.get(id);
+  if (pair === undefined) return undefined;
+  const columns: string[] = [];
+  // A column past the longest frame's is not read: the closing bracket check refuses the frame.
+  while (columns.length < TICKER_COLUMNS_LONG && scan.take(COMMA)) {
+    const column = tickerColumn(scan);
+    if (column === undefined) return undefined;
+    columns.push(column);
+  }
+  if ((columns.length !== TICKER_COLUMNS && columns.length !== TICKER_COLUMNS_LONG) || !scan.take(CLOSE_LIST) || !scan.take(CLOSE_LIST) || !scan.done) {
+    return undefined;
+  }
+  const [last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr] = columns as [string, string, string, string, string, string, string, string, string];
+  const fields: TickerFields = { last, lowestAsk, highestBid, percentChange, baseVolume, quoteVolume, isFrozen, high24hr, low24hr };
+  return { ok: true, events: [{ kind: 'ticker', pair, fields }] };
+}
+
+/**
+ * A ticker column as the full path prints it (pythonText): a signed decimal string as sent, or an
+ * integer (isFrozen, postOnly) as its digits.
+ */
+function tickerColumn(scan: TextScan): string | undefined {
+  const text = scan.signedDecimal();
+  if (text !== undefined) return text;
+  const value = scan.count();
+  return value < 0 ? undefined : String(value);
+}

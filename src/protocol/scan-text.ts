@@ -1,0 +1,152 @@
+/**
+ * A reader of frame text for the scanners (legacy-scan.ts, v3-scan.ts), which decode the frequent
+ * frames without JSON.parse. It reads only the plainest spelling of each value: no whitespace, no
+ * escapes, strings of printable ASCII, integers without sign, leading zero, point or exponent, at
+ * most MAX_SAFE_INTEGER. What it reads is therefore exactly what JSON.parse would give; anything
+ * else is a failure, and the scanner hands the frame to the full path (JSON.parse and the schemas),
+ * which decides and words the error.
+ */
+
+/** Character codes the scanners look for. */
+export const COMMA = 0x2c;
+export const OPEN_LIST = 0x5b;
+export const CLOSE_LIST = 0x5d;
+
+const QUOTE = 0x22;
+const ZERO = 0x30;
+const NINE = 0x39;
+const BACKSLASH = 0x5c;
+const MINUS = 0x2d;
+const POINT = 0x2e;
+/** Digits before and after a decimal's point, at most (DECIMAL_PATTERN in guards.ts). */
+const MAX_DIGITS = 40;
+
+/** Below this length V8 copies a slice; from it on, a slice is a view (SlicedString::kMinLength). */
+const VIEW_LENGTH = 13;
+
+/** A position in a frame's text, moved forward by each read. */
+export class TextScan {
+  private at = 0;
+
+  constructor(private readonly text: string) {}
+
+  /** Whether every character has been read: a frame ends where its value does, without trailing space. */
+  get done(): boolean {
+    return this.at === this.text.length;
+  }
+
+  /** Reads one character if it is `code`. */
+  take(code: number): boolean {
+    if (this.text.charCodeAt(this.at) !== code) return false;
+    this.at++;
+    return true;
+  }
+
+  /** Reads `literal` if the text continues with it. */
+  takeText(literal: string): boolean {
+    if (!this.text.startsWith(literal, this.at)) return false;
+    this.at += literal.length;
+    return true;
+  }
+
+  /**
+   * Reads the key of one of `keys` (each spelled with its quotes and colon, `"symbol":`), trying
+   * the one at `hint` first: the exchange sends keys in one order. The key's index, or -1.
+   */
+  key(keys: readonly string[], hint: number): number {
+    for (let k = 0; k < keys.length; k++) {
+      const i = (hint + k) % keys.length;
+      if (this.takeText(keys[i] as string)) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Reads a string of printable ASCII without escapes, and returns its text (a view of the frame:
+   * see detached); undefined if the next value is not such a string.
+   */
+  string(): string | undefined {
+    const text = this.text;
+    if (text.charCodeAt(this.at) !== QUOTE) return undefined;
+    const start = this.at + 1;
+    let i = start;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) break;
+      // NaN (the end of the text) fails too.
+      if (!(c >= 0x20 && c <= 0x7e) || c === BACKSLASH) return undefined;
+      i++;
+    }
+    this.at = i + 1;
+    return text.slice(start, i);
+  }
+
+  /**
+   * Reads a price or size: a plain decimal string ("0.02100000"), isDecimalText's rules read in the
+   * frame's text, so no second pass over a slice. Its text (a view), or undefined.
+   */
+  decimal(): string | undefined {
+    return this.decimalText(false);
+  }
+
+  /** Reads a decimal string that may be negative (a ticker's change, "-0.012": isSignedDecimalText). */
+  signedDecimal(): string | undefined {
+    return this.decimalText(true);
+  }
+
+  private decimalText(signed: boolean): string | undefined {
+    const text = this.text;
+    if (text.charCodeAt(this.at) !== QUOTE) return undefined;
+    const start = this.at + 1;
+    const digits = signed && text.charCodeAt(start) === MINUS ? start + 1 : start;
+    const point = digitsEnd(text, digits);
+    if (point === digits || point - digits > MAX_DIGITS) return undefined;
+    let end = point;
+    if (text.charCodeAt(point) === POINT) {
+      end = digitsEnd(text, point + 1);
+      if (end === point + 1 || end - point - 1 > MAX_DIGITS) return undefined;
+    }
+    if (text.charCodeAt(end) !== QUOTE) return undefined;
+    this.at = end + 1;
+    return text.slice(start, end);
+  }
+
+  /** Reads a non-negative safe integer (a sequence number, an id, a time); -1 if the next value is not one. */
+  count(): number {
+    const text = this.text;
+    const start = this.at;
+    let i = start;
+    let value = 0;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (!(c >= ZERO && c <= NINE)) break;
+      value = value * 10 + (c - ZERO);
+      i++;
+    }
+    const digits = i - start;
+    // "01" is not JSON; more than 16 digits, or a 16-digit value past 2^53 - 1, is not safe.
+    if (digits === 0 || digits > 16 || (digits > 1 && text.charCodeAt(start) === ZERO) || value > Number.MAX_SAFE_INTEGER) return -1;
+    this.at = i;
+    return value;
+  }
+}
+
+/** The index of the first character at or after `from` that is not an ASCII digit. */
+function digitsEnd(text: string, from: number): number {
+  let i = from;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (!(c >= ZERO && c <= NINE)) return i;
+    i++;
+  }
+}
+
+/**
+ * `view` (a string read from a frame) as a string of its own, for values a book keeps for hours
+ * (prices, sizes): a slice of 13 characters or more is a view that keeps the whole frame alive
+ * (V8's SlicedString), so a book of views would hold a frame per level. JSON.parse always copies.
+ */
+export function detached(view: string): string {
+  // Concatenation then slicing flattens: the result's parent is the one-character-longer copy.
+  return view.length < VIEW_LENGTH ? view : ` ${view}`.slice(1);
+}

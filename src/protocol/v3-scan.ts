@@ -1,0 +1,231 @@
+import { ID_TEXT } from './guards.js';
+import { isTimeToken } from './v3-frames.js';
+import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
+import type { BookItem, DecodeResult, FeedEvent, Side } from './types.js';
+
+/**
+ * The v3 messages that make up nearly all of a feed, decoded straight from their text: book_lv2
+ * updates, trades and tickers, one data item each, with the keys the exchange sends (in any order,
+ * each once). The result is the one the full path (v3-decoder.ts) gives for the message; any other
+ * message, or any value the hot-path checks (guards.ts) would not plainly accept, is not the
+ * scanner's: it returns undefined and the full path decides, warnings and errors included.
+ */
+
+const BOOK_UPDATE = '{"channel":"book_lv2","action":"update","data":[{';
+const TRADES = '{"channel":"trades","data":[{';
+const TICKER = '{"channel":"ticker","data":[{';
+const MESSAGE_END = '}]}';
+
+/**
+ * A data item's keys, in the exchange's order: spelled with their quotes and colon for
+ * TextScan.key, and each name's index.
+ */
+interface ItemKeys<N extends string> {
+  readonly spelled: readonly string[];
+  readonly at: Readonly<Record<N, number>>;
+}
+
+function itemKeys<N extends string>(...names: N[]): ItemKeys<N> {
+  return { spelled: names.map((name) => `"${name}":`), at: Object.fromEntries(names.map((name, i) => [name, i])) as Record<N, number> };
+}
+
+const BOOK = itemKeys('symbol', 'createTime', 'asks', 'bids', 'lastId', 'id', 'ts');
+const TRADE = itemKeys('symbol', 'amount', 'quantity', 'takerSide', 'createTime', 'price', 'id', 'ts');
+const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'close', 'quantity', 'amount', 'tradeCount', 'dailyChange', 'markPrice', 'closeTime', 'ts');
+
+/**
+ * The message's events, or undefined if it is not plainly a book_lv2 update, trade or ticker of a
+ * symbol in `symbols`; `frozen` gives the ticker's isFrozen column, as in the full path.
+ */
+export function scanV3(text: string, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>): DecodeResult | undefined {
+  const scan = new TextScan(text);
+  let event: FeedEvent | undefined;
+  if (scan.takeText(BOOK_UPDATE)) event = bookUpdate(scan, symbols);
+  else if (scan.takeText(TRADES)) event = trade(scan, symbols);
+  else if (scan.takeText(TICKER)) event = ticker(scan, symbols, frozen);
+  if (event === undefined || !scan.takeText(MESSAGE_END) || !scan.done) return undefined;
+  return { ok: true, events: [event] };
+}
+
+/**
+ * Reads an item's `"key":value,...`, each of its keys exactly once (JSON.parse would keep a repeated
+ * key's last value): `value(index)` reads the value of the key at that index and says whether it
+ * was fine. Stops before the closing brace.
+ */
+function readItem(scan: TextScan, keys: ItemKeys<string>, value: (key: number) => boolean): boolean {
+  const names = keys.spelled;
+  let seen = 0;
+  let next = 0;
+  do {
+    const key = scan.key(names, next);
+    if (key < 0 || (seen & (1 << key)) !== 0 || !value(key)) return false;
+    seen |= 1 << key;
+    next = key + 1;
+  } while (scan.take(COMMA));
+  return seen === (1 << names.length) - 1;
+}
+
+/** A book_lv2 update item; its levels in the order the message lists its asks and bids. */
+function bookUpdate(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | undefined {
+  const at = BOOK.at;
+  let pair: string | undefined;
+  let lastId = -1;
+  let seq = -1;
+  const items: BookItem[] = [];
+  const complete = readItem(scan, BOOK, (key) => {
+    switch (key) {
+      case at.symbol:
+        pair = symbol(scan, symbols);
+        return pair !== undefined;
+      case at.asks:
+        return levels(scan, 'ask', items);
+      case at.bids:
+        return levels(scan, 'bid', items);
+      case at.lastId:
+        lastId = scan.count();
+        return lastId >= 0;
+      case at.id:
+        seq = scan.count();
+        return seq >= 0;
+      default:
+        // createTime and ts: not used, but only times are plainly fine.
+        return scan.count() >= 0;
+    }
+  });
+  if (!complete || pair === undefined) return undefined;
+  return { kind: 'book', pair, seq, prevSeq: lastId, items };
+}
+
+/** `[["price","quantity"],...]` of one side, appended to `items` as level changes. */
+function levels(scan: TextScan, side: Side, items: BookItem[]): boolean {
+  if (!scan.take(OPEN_LIST)) return false;
+  if (scan.take(CLOSE_LIST)) return true;
+  do {
+    if (!scan.take(OPEN_LIST)) return false;
+    const price = scan.decimal();
+    if (price === undefined || !scan.take(COMMA)) return false;
+    const size = scan.decimal();
+    if (size === undefined || !scan.take(CLOSE_LIST)) return false;
+    items.push({ kind: 'level', side, price: detached(price), size: detached(size) });
+  } while (scan.take(COMMA));
+  return scan.take(CLOSE_LIST);
+}
+
+/** A trades item. */
+function trade(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | undefined {
+  const at = TRADE.at;
+  let pair: string | undefined;
+  let size: string | undefined;
+  let side: Side | undefined;
+  let timestamp: string | undefined;
+  let price: string | undefined;
+  let tradeId: string | undefined;
+  const complete = readItem(scan, TRADE, (key) => {
+    switch (key) {
+      case at.symbol:
+        pair = symbol(scan, symbols);
+        return pair !== undefined;
+      case at.amount:
+        // The quote notional: not used, but only a plain decimal is plainly fine.
+        return scan.decimal() !== undefined;
+      case at.quantity:
+        size = scan.decimal();
+        return size !== undefined;
+      case at.takerSide:
+        side = takerSide(scan);
+        return side !== undefined;
+      case at.createTime:
+        timestamp = time(scan);
+        return timestamp !== undefined;
+      case at.price:
+        price = scan.decimal();
+        return price !== undefined;
+      case at.id:
+        tradeId = tradeIdOf(scan);
+        return tradeId !== undefined;
+      default:
+        return scan.count() >= 0;
+    }
+  });
+  if (!complete || pair === undefined || size === undefined || side === undefined || timestamp === undefined || price === undefined || tradeId === undefined) {
+    return undefined;
+  }
+  return { kind: 'trade', pair, trade: { kind: 'trade', tradeId, side, price, size, timestamp } };
+}
+
+/** A ticker item, isFrozen from the market list's states. */
+function ticker(scan: TextScan, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>): FeedEvent | undefined {
+  const at = TICKER_ITEM.at;
+  let pair: string | undefined;
+  let time: string | undefined;
+  // The decimal columns (open, high, ..., markPrice) by key index.
+  const columns: string[] = [];
+  const complete = readItem(scan, TICKER_ITEM, (key) => {
+    switch (key) {
+      case at.symbol:
+        pair = symbol(scan, symbols);
+        return pair !== undefined;
+      case at.startTime:
+      case at.tradeCount:
+      case at.closeTime:
+        // Not used, but only counts are plainly fine.
+        return scan.count() >= 0;
+      case at.ts: {
+        // It names the ticker on NATS (--publish).
+        const ts = scan.count();
+        if (ts < 0) return false;
+        time = String(ts);
+        return true;
+      }
+      default: {
+        const text = scan.signedDecimal();
+        if (text === undefined) return false;
+        columns[key] = text;
+        return true;
+      }
+    }
+  });
+  if (!complete || pair === undefined) return undefined;
+  const column = (key: number): string => columns[key] as string;
+  const fields = {
+    last: column(at.close),
+    lowestAsk: undefined,
+    highestBid: undefined,
+    percentChange: column(at.dailyChange),
+    baseVolume: column(at.amount),
+    quoteVolume: column(at.quantity),
+    isFrozen: frozen.has(pair) ? '1' : '0',
+    high24hr: column(at.high),
+    low24hr: column(at.low),
+  };
+  return { kind: 'ticker', pair, fields, time };
+}
+
+/** A symbol the market list has (so a plain name: setMarkets keeps only those). */
+function symbol(scan: TextScan, symbols: ReadonlySet<string>): string | undefined {
+  const text = scan.string();
+  return text !== undefined && symbols.has(text) ? text : undefined;
+}
+
+/** `"buy"` (the taker bought: bid) or `"sell"` (ask). */
+function takerSide(scan: TextScan): Side | undefined {
+  if (scan.takeText('"buy"')) return 'bid';
+  if (scan.takeText('"sell"')) return 'ask';
+  return undefined;
+}
+
+/** createTime: a count, or digits as text (isTimeToken), as text. */
+function time(scan: TextScan): string | undefined {
+  const text = scan.string();
+  if (text !== undefined) return isTimeToken(text) ? text : undefined;
+  const value = scan.count();
+  return value < 0 ? undefined : String(value);
+}
+
+/** A trade id: text of ID_TEXT, or a count, as text. */
+function tradeIdOf(scan: TextScan): string | undefined {
+  const text = scan.string();
+  if (text !== undefined) return ID_TEXT.test(text) ? text : undefined;
+  const value = scan.count();
+  return value < 0 ? undefined : String(value);
+}

@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import type { DecodeResult, MarketMap } from '../../src/protocol/types.js';
+
+/**
+ * Issue 15: the scanners read the frequent frames without JSON.parse, and must give exactly what
+ * the full path gives, or decline. The check, and what the property tests build frames from.
+ */
+
+export interface ScanningDecoder {
+  setMarkets(markets: MarketMap): void;
+  decode(text: string): DecodeResult;
+  scan(text: string): DecodeResult | undefined;
+  parse(text: string): DecodeResult;
+}
+
+/**
+ * Whether the scanner took the frame; fails the test if what it gave differs from the full path's
+ * result in any way, down to key order (--format json writes a ticker's fields with JSON.stringify),
+ * or if decode() gives anything but the full path's result.
+ */
+export function agreement(decoder: ScanningDecoder, text: string): 'taken' | 'declined' {
+  const full = decoder.parse(text);
+  const scanned = decoder.scan(text);
+  expect(decoder.decode(text), text).toStrictEqual(full);
+  if (scanned === undefined) return 'declined';
+  expect(scanned, text).toStrictEqual(full);
+  expect(JSON.stringify(scanned), text).toBe(JSON.stringify(full));
+  return 'taken';
+}
+
+export function ready<D extends ScanningDecoder>(decoder: D, markets: MarketMap): D {
+  decoder.setMarkets(markets);
+  return decoder;
+}
+
+const digit = fc.constantFrom(...'0123456789');
+
+/** `min` to `max` ASCII digits (leading zeros included: text ids and times may have them). */
+export const digits = (min: number, max: number): fc.Arbitrary<string> => fc.string({ unit: digit, minLength: min, maxLength: max });
+
+/** A price or size as exchanges write them, now and then at the 40-digit limits of the pattern. */
+export const decimalText: fc.Arbitrary<string> = fc.oneof(
+  { arbitrary: fc.tuple(digits(1, 9), fc.option(digits(1, 8), { nil: undefined })).map(([w, f]) => (f === undefined ? w : `${w}.${f}`)), weight: 9 },
+  { arbitrary: fc.tuple(digits(1, 40), digits(1, 40)).map(([w, f]) => `${w}.${f}`), weight: 1 },
+);
+
+export const signedDecimalText: fc.Arbitrary<string> = fc.tuple(fc.boolean(), decimalText).map(([negative, text]) => (negative ? `-${text}` : text));
+
+/** A sequence number, id or time: mostly ordinary, sometimes 0 or 2^53 - 1. */
+export const safeCount: fc.Arbitrary<number> = fc.oneof(
+  { arbitrary: fc.integer({ min: 0, max: 1e13 }), weight: 8 },
+  { arbitrary: fc.constantFrom(0, Number.MAX_SAFE_INTEGER), weight: 1 },
+  { arbitrary: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), weight: 1 },
+);
+
+/**
+ * Pieces of text that break a frame where they land, or leave it valid but spelled otherwise:
+ * whitespace, escapes, quotes and brackets, non-ASCII (a lone surrogate, U+2028, a BOM), numbers
+ * past 2^53 or in exponent form, a negative zero, a leading zero, other literals.
+ */
+const PIECES: readonly string[] = [
+  ' ', '\n', '\t', '\r', '\\', '\\"', '\\u0030', '\\n', '"', ',', ':', '[', ']', '{', '}', '[]', '{}',
+  '0', '1', '9', '.', '-', '+', 'e', 'E', 'e5', '.0', 'x', '_',
+  '\u0000', '\u001f', '\u007f', '\u0085', 'é', '\u2028', '\ud800', '\ufeff', '\uff11',
+  'null', 'true', '1e400', '9007199254740993', '99999999999999999999', '-0', '01', '1.5', '"1"',
+];
+
+export type TextEdit = { readonly kind: 'insert' | 'replace' | 'delete' | 'truncate'; readonly offset: number; readonly piece: string };
+
+export const textEdit: fc.Arbitrary<TextEdit> = fc.record({
+  kind: fc.constantFrom('insert', 'replace', 'delete', 'truncate'),
+  offset: fc.nat(),
+  piece: fc.constantFrom(...PIECES),
+});
+
+/** `text` with one edit, at an offset within it. */
+export function edited(text: string, edit: TextEdit): string {
+  const at = edit.offset % (text.length + 1);
+  switch (edit.kind) {
+    case 'insert':
+      return text.slice(0, at) + edit.piece + text.slice(at);
+    case 'replace':
+      return text.slice(0, at) + edit.piece + text.slice(at + 1);
+    case 'delete':
+      return text.slice(0, at) + text.slice(at + 1);
+    case 'truncate':
+      return text.slice(0, at);
+  }
+}

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { V3Decoder } from '../src/protocol/v3.js';
+import { V3Feed, v3Market } from '../src/sim/v3-feed.js';
+import { V3Listing } from '../src/sim/v3-listing.js';
+import { bookMessage, dataMessage } from '../src/sim/v3-wire.js';
+import type { MarketMap } from '../src/protocol/types.js';
+import { V3_FRAMES, V3_MARKETS, mutatedFrame, type Json } from './helpers/hostile-frames.js';
+import { agreement, decimalText, digits, edited, ready, safeCount, signedDecimalText, textEdit } from './helpers/scan-agreement.js';
+
+/**
+ * Issue 15, v3: book_lv2 updates, trades and tickers are read without JSON.parse, to exactly the
+ * events the full path gives them; whatever else arrives, or whatever is spelled otherwise, goes
+ * to the full path, so its errors and warnings stay as they were. Fixed seeds.
+ */
+
+const SEED = 20261125;
+const RUNS = 500;
+
+const decoder = (markets: MarketMap = V3_MARKETS): V3Decoder => ready(new V3Decoder(), markets);
+
+/** An object of these entries, its keys in any order (the scanner must not rely on the exchange's). */
+const anyOrder = (entries: [string, Json][]): fc.Arbitrary<Json> =>
+  fc.shuffledSubarray(entries, { minLength: entries.length }).map((shuffled) => Object.fromEntries(shuffled) as Json);
+
+/** BTC_USDT trades normally, ETH_USDT is frozen (isFrozen 1). */
+const symbol = fc.constantFrom('BTC_USDT', 'ETH_USDT');
+const levels = fc.array(fc.tuple(decimalText, decimalText) as fc.Arbitrary<Json[]>, { maxLength: 5 });
+const idText = fc.string({ unit: fc.constantFrom(...'09azAZ_-'), minLength: 1, maxLength: 64 });
+
+const bookUpdate: fc.Arbitrary<Json> = fc
+  .tuple(symbol, safeCount, levels, levels, safeCount, safeCount, safeCount)
+  .chain(([s, createTime, asks, bids, lastId, id, ts]) =>
+    anyOrder([['symbol', s], ['createTime', createTime], ['asks', asks], ['bids', bids], ['lastId', lastId], ['id', id], ['ts', ts]]),
+  )
+  .map((item) => ({ channel: 'book_lv2', action: 'update', data: [item] }));
+
+const trade: fc.Arbitrary<Json> = fc
+  .tuple(symbol, decimalText, decimalText, fc.constantFrom('buy', 'sell'), fc.oneof(safeCount, digits(1, 20)), decimalText, fc.oneof(idText, safeCount), safeCount)
+  .chain(([s, amount, quantity, takerSide, createTime, price, id, ts]) =>
+    anyOrder([['symbol', s], ['amount', amount], ['quantity', quantity], ['takerSide', takerSide], ['createTime', createTime], ['price', price], ['id', id], ['ts', ts]]),
+  )
+  .map((item) => ({ channel: 'trades', data: [item] }));
+
+const TICKER_TEXT = ['open', 'high', 'low', 'close', 'quantity', 'amount', 'dailyChange', 'markPrice'];
+const TICKER_COUNTS = ['startTime', 'tradeCount', 'closeTime', 'ts'];
+
+const ticker: fc.Arbitrary<Json> = fc
+  .tuple(symbol, fc.array(signedDecimalText, { minLength: 8, maxLength: 8 }), fc.array(safeCount, { minLength: 4, maxLength: 4 }))
+  .chain(([s, texts, counts]) =>
+    anyOrder([['symbol', s], ...TICKER_TEXT.map((k, i): [string, Json] => [k, texts[i] as string]), ...TICKER_COUNTS.map((k, i): [string, Json] => [k, counts[i] as number])]),
+  )
+  .map((item) => ({ channel: 'ticker', data: [item] }));
+
+const anyMessage = fc.oneof(bookUpdate, trade, ticker);
+
+describe('the v3 scanner', () => {
+  it('takes every well-formed book_lv2 update, trade and ticker, keys in any order, giving what the full path gives', () => {
+    const d = decoder();
+    fc.assert(
+      fc.property(anyMessage, (message) => {
+        expect(agreement(d, JSON.stringify(message))).toBe('taken');
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it('declines or agrees on messages with a byte inserted, replaced, deleted, or cut off', () => {
+    const d = decoder();
+    fc.assert(
+      fc.property(anyMessage, textEdit, (message, edit) => {
+        agreement(d, edited(JSON.stringify(message), edit));
+      }),
+      { seed: SEED, numRuns: RUNS * 4 },
+    );
+  });
+
+  it('declines or agrees on messages with one value of another type, text or size, or a key more or fewer', () => {
+    const d = decoder();
+    const mutated = anyMessage.chain((message) => mutatedFrame(message));
+    fc.assert(
+      fc.property(mutated, ({ text }) => {
+        agreement(d, text);
+      }),
+      { seed: SEED, numRuns: RUNS * 4 },
+    );
+  });
+
+  it('declines a data item with a key twice, which JSON.parse would read as its last value', () => {
+    const d = decoder();
+    const again = fc.tuple(anyMessage, fc.constantFrom('"symbol":"ETH_USDT"', '"id":7', '"asks":[]', '"bids":[["1","2"]]', '"price":"1"', '"ts":1', '"close":"1"', '"takerSide":"sell"'));
+    fc.assert(
+      fc.property(again, ([message, entry]) => {
+        const text = JSON.stringify(message).replace('[{', `[{${entry},`);
+        expect(d.scan(text), text).toBeUndefined();
+        agreement(d, text);
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+  });
+
+  it('declines every spelling it does not plainly know, leaving the verdict to the full path', () => {
+    const d = decoder();
+    const item = '"symbol":"BTC_USDT","createTime":1,"asks":[["1","2"]],"bids":[],"lastId":1,"id":2,"ts":3';
+    const declined = [
+      `{"channel":"book_lv2","action":"update","data":[{${item}}]} `,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace(',', ', ')}}]}`,
+      `{"channel":"book_lv2", "action":"update","data":[{${item}}]}`,
+      `{"action":"update","channel":"book_lv2","data":[{${item}}]}`, // envelope keys in another order
+      `{"channel":"book_lv2","action":"update","data":[{${item}},{${item}}]}`, // two items
+      `{"channel":"book_lv2","action":"update","data":[{${item}}],"event":"x"}`,
+      `{"channel":"book_lv2","action":"snapshot","data":[{${item}}]}`, // snapshots take the full path
+      `{"channel":"book_lv2","action":"update","data":[{${item},"extra":1}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace(',"lastId":1', '')}}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('BTC_USDT', 'BTC_\\u0055SDT')}}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('BTC_USDT', 'XRP_USDT')}}]}`, // not listed
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('[["1","2"]]', '[["1","2","3"]]')}}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('[["1","2"]]', '[[1,"2"]]')}}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('[["1","2"]]', '[["1","-2"]]')}}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('"id":2', '"id":2.0')}}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('"id":2', '"id":9007199254740992')}}]}`,
+      `{"channel":"book_lv2","action":"update","data":[{${item.replace('"id":2', '"id":"2"')}}]}`,
+      '{"channel":"trades","data":[{"symbol":"BTC_USDT","amount":"1","quantity":"1","takerSide":"BUY","createTime":1,"price":"1","id":"1","ts":1}]}',
+      '{"channel":"trades","data":[{"symbol":"BTC_USDT","amount":"1","quantity":"1","takerSide":"buy","createTime":1,"price":"1","id":"1 ","ts":1}]}',
+      '{"channel":"trades","data":[{"symbol":"BTC_USDT","amount":"1","quantity":"1","takerSide":"buy","createTime":"1e3","price":"1","id":"1","ts":1}]}',
+      '{"channel":"ticker","data":[{"symbol":"BTC_USDT","startTime":1,"open":"1","high":"1","low":"1","close":1.5,"quantity":"1","amount":"1","tradeCount":1,"dailyChange":"1","markPrice":"1","closeTime":1,"ts":1}]}',
+      '{"channel":"ticker","data":[{"symbol":"BTC_USDT","startTime":1,"open":"1","high":"1","low":"1","close":"1","quantity":"1","amount":"1","tradeCount":1,"dailyChange":"+1","markPrice":"1","closeTime":1,"ts":1}]}',
+      '{"channel":"ticker","data":[{"symbol":"BTC_USDT","startTime":1,"open":"1","high":"1","low":"1","close":"1","quantity":"1","amount":"1","tradeCount":1,"dailyChange":"1","markPrice":"1","closeTime":1,"ts":"1"}]}',
+      '{"channel":"ticker","action":"x","data":[{"symbol":"BTC_USDT"}]}',
+      '{"event":"pong"}',
+    ];
+    for (const text of declined) {
+      expect(d.scan(text), text).toBeUndefined();
+      agreement(d, text);
+    }
+  });
+
+  it('takes the shapes of a recorded live session but the snapshot, and agrees on all', () => {
+    const real = (JSON.parse(readFileSync(new URL('./fixtures/v3-real-shapes.json', import.meta.url), 'utf8')) as { messages: Record<string, Json> }).messages;
+    const d = decoder();
+    const taken = Object.entries(real).filter(([, message]) => agreement(d, JSON.stringify(message)) === 'taken');
+    expect(taken.map(([name]) => name)).toEqual(['bookUpdate', 'trade', 'ticker']);
+    for (const message of Object.values(V3_FRAMES)) agreement(d, JSON.stringify(message));
+  });
+
+  it("takes every update, trade and ticker of the simulator's feed, and agrees on all", () => {
+    const config = { seed: 15, pairs: 30, depth: 40 };
+    const listing = new V3Listing(v3Market(config).pairs);
+    const feed = new V3Feed(config.seed, config.pairs, config.depth, listing);
+    const d = decoder({
+      pairs: listing.symbols.map((entry) => entry.symbol),
+      byId: new Map(),
+      frozen: new Set(listing.symbols.filter((entry) => entry.state !== 'NORMAL').map((entry) => entry.symbol)),
+    });
+    const snapshots = listing.symbols.map((entry) => bookMessage('snapshot', feed.snapshot(entry)));
+    const messages: string[] = [];
+    for (let i = 0; i < 4000; i++) {
+      const { entry, pieces } = feed.next();
+      for (const piece of pieces) {
+        if (piece.kind === 'book_lv2') messages.push(bookMessage('update', feed.update(entry, piece, false)));
+        else messages.push(dataMessage(piece.kind, piece.item));
+      }
+    }
+    expect(snapshots.map((text) => agreement(d, text))).not.toContain('taken');
+    expect(messages.filter((text) => agreement(d, text) === 'declined')).toEqual([]);
+  });
+});
