@@ -1,10 +1,11 @@
-// The burst rows: the main case's frames again (its --record file), pre-encoded and written to each
-// client as fast as its socket takes them. The simulator then never makes a client wait, so each
-// process spends CPU on its own work alone: the parse-only client on framing and JSON.parse, polo-ws
-// on that plus validation, books, formatting and writing. Against the simulator both clients also
-// pay for waking up for every few frames, which a real feed makes them do too.
+// The burst rows: a recorded feed (a polo-ws --record file), pre-encoded and written to each client
+// as fast as its socket takes them. The simulator then never makes a client wait, so each process
+// spends CPU on its own work alone: the parse-only client on framing and JSON.parse, polo-ws on that
+// plus validation, books, formatting and writing. Against the simulator both clients also pay for
+// waking up for every few frames, which a real feed makes them do too.
 //
-// (c+p) is (c) with --publish into a nats-server started here, a fresh one (empty store) per run.
+// Legacy: (a), (c), (c+p) (--publish into a nats-server started here, a fresh one, empty store, per
+// run) and (d) the reference script. v3: (a) and (c), REST from the simulator that made the recording.
 import { spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { measure } from './measure.mjs';
 import { NATS_SEARCHED, startNats, streamState } from './nats.mjs';
+import { runReference, writeReferenceScript } from './reference.mjs';
 import { getNodeFlags, median } from './rows.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -42,8 +44,13 @@ function encodeFrames(texts) {
   return Buffer.concat(parts);
 }
 
-/** A legacy server that answers returnTicker from the recording and sends its frames in one burst per connection. */
-async function startBurstServer(recordFile) {
+/**
+ * A server that sends the recording's frames in one burst on each connection, once the client has
+ * sent its subscriptions, then closes it (1000). Legacy: it answers returnTicker from the
+ * recording; v3 clients get their REST from `restUrl` (the simulator that made the recording).
+ * `closed(n)` resolves when its n-th connection (1-based) has been closed.
+ */
+async function startBurstServer(recordFile, restUrl) {
   const records = readFileSync(recordFile, 'utf8').split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
   const markets = records.find((record) => record.type === 'markets');
   const ticker = {};
@@ -54,7 +61,9 @@ async function startBurstServer(recordFile) {
     response.end(JSON.stringify(ticker));
   });
   const wss = new WebSocketServer({ server });
+  const closes = [];
   wss.on('connection', (socket) => {
+    closes.push(new Promise((resolve) => socket.once('close', resolve)));
     // Once the client has sent its subscriptions (the first, then a moment for the rest), the burst.
     socket.once('message', () => {
       setTimeout(async () => {
@@ -70,8 +79,13 @@ async function startBurstServer(recordFile) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {
-    restUrl: `http://127.0.0.1:${port}`,
+    restUrl: restUrl ?? `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
+    connections: () => closes.length,
+    closed: async (n) => {
+      while (closes.length < n) await new Promise((resolve) => setTimeout(resolve, 20));
+      await closes[n - 1];
+    },
     close: () =>
       new Promise((resolve) => {
         for (const client of wss.clients) client.terminate();
@@ -87,8 +101,8 @@ export const PUBLISH_STREAM = 'BENCH';
 /** How long `polo-ws subscribe` may take to print the check run's lines back. */
 const SUBSCRIBE_TIMEOUT_MS = 120_000;
 
-function cliArgs(server) {
-  return [CLI, '--api', 'legacy', '--rest-url', server.restUrl, '--ws-url', server.wsUrl, '--max-reconnects', '0'];
+function cliArgs(server, api) {
+  return [CLI, '--api', api, '--rest-url', server.restUrl, '--ws-url', server.wsUrl, '--max-reconnects', '0'];
 }
 
 function lastLine(text) {
@@ -109,7 +123,7 @@ async function withNats(publish, fn) {
 function publishRun(server, publish) {
   return withNats(publish, async (nats) => {
     const before = nats.cpu();
-    const run = await measure(process.execPath, [...getNodeFlags(), ...cliArgs(server), '--publish', nats.url, '--stream', PUBLISH_STREAM]);
+    const run = await measure(process.execPath, [...getNodeFlags(), ...cliArgs(server, 'legacy'), '--publish', nats.url, '--stream', PUBLISH_STREAM]);
     const after = nats.cpu();
     const natsCpu = before === undefined || after === undefined ? undefined : { user: after.user - before.user, sys: after.sys - before.sys };
     return { run, natsCpu };
@@ -170,7 +184,7 @@ function publishCheck(server, publish, expectedLines) {
   return withNats(publish, async (nats) => {
     const printedFile = join(publish.work, 'burst.publish.out');
     const backFile = join(publish.work, 'burst.subscribe.out');
-    const run = await measure(process.execPath, [...cliArgs(server), '--publish', nats.url, '--stream', PUBLISH_STREAM, '--timestamp', 'none'], { stdout: printedFile });
+    const run = await measure(process.execPath, [...cliArgs(server, 'legacy'), '--publish', nats.url, '--stream', PUBLISH_STREAM, '--timestamp', 'none'], { stdout: printedFile });
     if (run.status !== 0) return { problem: `polo-ws --publish (check run) exited with status ${run.status}: ${lastLine(run.stderr)}` };
     const printed = readFileSync(printedFile);
     const lines = countLines(printed);
@@ -195,14 +209,29 @@ function publishCheck(server, publish, expectedLines) {
   });
 }
 
+/** (d) the reference script against the burst server, once: its CPU, and its busy loop's apart. */
+async function referenceBurstRow(server, counts, reference) {
+  const label = '(d) reference Python script, burst';
+  if (reference.skip !== undefined) return { row: { label, text: `n/a (${reference.skip})` } };
+  const script = writeReferenceScript(reference.markdown, reference.work, server.restUrl, server.wsUrl);
+  if (script === undefined) return { row: { label, text: `n/a (reference script not found at ${reference.markdown})` } };
+  const run = await runReference(reference.python, script, { serverClosed: server.closed(server.connections() + 1), deadlineMs: reference.deadlineMs });
+  const row = { label, frames: counts.marketFrames, wall: run.activeWall, bookUpdates: counts.bookUpdates, lines: null, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb };
+  if (run.timedOut) return { row, busyLoopCpu: run.busyLoopCpu, problem: `(d) stopped after ${(reference.deadlineMs / 1000).toFixed(0)} s (BENCH_REFERENCE_TIMEOUT) before it had read the burst: its CPU is a lower bound` };
+  // It ends by an exception on the server's close; any other exception is a failure.
+  const problem = /ConnectionClosedOK/.test(run.stderr) ? undefined : `(d) did not end on the server's normal close: ${lastLine(run.stderr)}`;
+  return { row, busyLoopCpu: run.busyLoopCpu, problem };
+}
+
 /**
- * (a), (c) and (c+p) against the burst server, alternating, `times` each, medians kept. `counts` are
- * the main case's: the same frames, so the same market frames, book updates and lines. `publish`:
- * undefined skips (c+p) (BENCH_PUBLISH=0); else `{ nats, work }`, `nats` the nats-server path
- * (undefined: not installed, the row says n/a), `work` the dir for its stores and the check's files.
+ * (a), (c) and, for legacy, (c+p) against a burst server of `recordFile`, alternating, `times` each,
+ * medians kept; then (d) once (legacy, unless `reference` is undefined). `counts`: the recording
+ * run's market frames, book updates and lines. `publish`: undefined skips (c+p) (v3, or
+ * BENCH_PUBLISH=0); else `{ nats, work }`, `nats` the nats-server path (undefined: not installed,
+ * the row says n/a), `work` the dir for its stores and the check's files. `restUrl`: v3's REST.
  */
-export async function burstRows(recordFile, counts, times, publish) {
-  const server = await startBurstServer(recordFile);
+export async function burstRows(recordFile, counts, times, { api, restUrl, publish, reference }) {
+  const server = await startBurstServer(recordFile, restUrl);
   const row = (label, run, lines) => ({ label, frames: counts.marketFrames, wall: run.wall, bookUpdates: counts.bookUpdates, lines, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb });
   const failed = (name, run) => (run.status === 0 ? undefined : `${name} (burst) exited with status ${run.status}: ${lastLine(run.stderr)}`);
   let publishing = publish !== undefined && publish.nats !== undefined;
@@ -212,9 +241,9 @@ export async function burstRows(recordFile, counts, times, publish) {
     const cli = [];
     const published = [];
     for (let i = 0; i < times; i++) {
-      const a = await measure(process.execPath, [JSON_CLIENT, server.restUrl, server.wsUrl]);
+      const a = await measure(process.execPath, [JSON_CLIENT, server.restUrl, server.wsUrl, api]);
       parse.push({ row: { ...row('(a) parse only, burst', a, null), baseline: true }, problem: failed('json-client', a) });
-      const c = await measure(process.execPath, [...getNodeFlags(), ...cliArgs(server)]);
+      const c = await measure(process.execPath, [...getNodeFlags(), ...cliArgs(server, api)]);
       cli.push({ row: row('(c) CLI end to end, burst', c, counts.lines), problem: failed('polo-ws', c) });
       if (!publishing) continue;
       try {
@@ -227,15 +256,19 @@ export async function burstRows(recordFile, counts, times, publish) {
       }
     }
     const result = { a: median(parse), c: median(cli) };
-    if (publish === undefined) return result;
-    if (notPublished !== undefined || published.length === 0) return { ...result, p: { row: { label: PUBLISH_LABEL, text: `n/a (${notPublished ?? 'no runs'})` } } };
-    const p = { ...median(published), natsCpus: published.map((run) => run.natsCpu) };
-    try {
-      p.check = await publishCheck(server, publish, counts.lines);
-    } catch (error) {
-      p.check = { problem: `the publish check failed: ${error instanceof Error ? error.message : String(error)}` };
+    if (publish !== undefined) {
+      if (notPublished !== undefined || published.length === 0) result.p = { row: { label: PUBLISH_LABEL, text: `n/a (${notPublished ?? 'no runs'})` } };
+      else {
+        result.p = { ...median(published), natsCpus: published.map((run) => run.natsCpu) };
+        try {
+          result.p.check = await publishCheck(server, publish, counts.lines);
+        } catch (error) {
+          result.p.check = { problem: `the publish check failed: ${error instanceof Error ? error.message : String(error)}` };
+        }
+      }
     }
-    return { ...result, p };
+    if (reference !== undefined) result.d = await referenceBurstRow(server, counts, reference);
+    return result;
   } finally {
     await server.close();
   }

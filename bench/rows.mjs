@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measure } from './measure.mjs';
-import { runReference } from './reference.mjs';
 import { oracleCounts } from './oracle.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -106,38 +105,6 @@ export async function replayRow(recordFile, marketFrames, bookUpdates, lines) {
   return {
     row: { label: "(b') CLI replay FILE > /dev/null", frames: marketFrames, wall: run.wall, bookUpdates, lines, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb },
     problem: failure('polo-ws replay', run),
-  };
-}
-
-/**
- * (d) the reference Python script, stdout to /dev/null; `skip` says why it cannot run. Its lines
- * are the oracle's count minus the ticker lines (its ticker print is commented out).
- */
-export async function referenceRow(sim, { python, script, skip, deadlineMs, frames }) {
-  const label = '(d) reference Python script > /dev/null';
-  if (skip !== undefined) return { row: { label, text: `n/a (${skip})` } };
-  const id = sim.connections().length + 1;
-  const run = await runReference(python, script, { serverClosed: sim.waitForClose(id), deadlineMs });
-  const connection = sim.connections()[id - 1];
-  if (connection === undefined) return { row: { label, text: `failed: never connected: ${lastLine(run.stderr)}` } };
-  if (run.timedOut) {
-    // Killed mid-feed: its counts are unknown and its CPU a lower bound.
-    const row = { label, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb };
-    return { row, complete: false, problem: `(d) stopped after ${(deadlineMs / 1000).toFixed(0)} s (BENCH_REFERENCE_TIMEOUT) before it had read the feed: its CPU is a lower bound`, busyLoopCpu: run.busyLoopCpu };
-  }
-  await sim.waitForClose(id);
-  const oracle = oracleCounts(connection);
-  const lines = oracle.lines === undefined ? undefined : oracle.lines - oracle.tickerLines;
-  // It ends by an exception on the server's close; any other exception is a failure.
-  const complete = connection.closedNormally === true && /ConnectionClosedOK/.test(run.stderr);
-  const problem = complete
-    ? undefined
-    : `(d) did not end on the server's normal close (${lastLine(run.stderr)}): the simulator had sent ${oracle.marketFrames} of ${frames} frames; its counts are frames sent, not read`;
-  return {
-    row: { label, frames: oracle.marketFrames, wall: run.activeWall, bookUpdates: oracle.bookUpdates, lines, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb },
-    problem,
-    complete,
-    busyLoopCpu: run.busyLoopCpu,
   };
 }
 

@@ -1,29 +1,48 @@
 // npm run bench: polo-ws against a parse-only client and the reference Python script, on the same
-// simulated legacy feed, one table. See bench/README.md for the rows, columns and knobs.
+// simulated feeds, one table: first the bursts (a recorded feed written as fast as each client
+// reads: the headline ratios), then the paced cases (the simulator's own pace, rate 0). See
+// bench/README.md for the rows, columns and knobs.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSimulator } from '../dist/sim/server.js';
 import { WRAPPER_PYTHON } from './measure.mjs';
 import { liftOracleCap } from './oracle.mjs';
-import { findReferencePython, pythonVersion, writeReferenceScript } from './reference.mjs';
-import { cliRow, median, parseOnlyRow, pipelineRow, referenceRow, replayRow, setNodeFlags, verifyRun } from './rows.mjs';
+import { findReferencePython, pythonVersion } from './reference.mjs';
+import { measure } from './measure.mjs';
+import { cliRow, median, parseOnlyRow, pipelineRow, replayRow, setNodeFlags, verifyRun } from './rows.mjs';
 import { renderTable } from './table.mjs';
 import { burstRows, PUBLISH_STREAM } from './burst.mjs';
 import { findNatsServer } from './nats.mjs';
 import { printSummary } from './summary.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(REPO, 'bin', 'polo-ws.js');
 const env = process.env;
 const quick = env.BENCH_QUICK === '1';
 const mainFrames = Number(env.BENCH_FRAMES ?? (quick ? 20_000 : 200_000));
-const wanted = new Set((env.BENCH_CASES ?? 'main,deep,many').split(','));
+const burstFrames = Number(env.BENCH_BURST_FRAMES ?? (quick ? 40_000 : 400_000));
+const v3Frames = Number(env.BENCH_V3_FRAMES ?? (quick ? 10_000 : 100_000));
+const wanted = new Set((env.BENCH_CASES ?? 'burst,burst-v3,main,deep,many').split(','));
 /** Runs of (a) and (c) in the main case, the median kept: the acceptance ratio rests on them. */
 const repeats = Number(env.BENCH_REPEAT ?? (quick ? 1 : 3));
 
-/** The feeds: the main case runs every row; the other two compare (a) with (c). */
+/** Start-up runs (--max-lines 1) per burst case, the median kept. */
+const STARTUP_RUNS = 3;
+
+/**
+ * The bursts: each records its own feed from the simulator (rate 0) with polo-ws --record, then
+ * writes it to each client as fast as it reads. Legacy: every row, (d) and (c+p) included; v3 (a
+ * real-shaped feed: book_lv2 a 20-level window, one item per message): (a) and (c).
+ */
+const BURSTS = [
+  { key: 'burst', api: 'legacy', pairs: 100, depth: 200, frames: burstFrames },
+  { key: 'burst-v3', api: 'v3', pairs: 100, depth: 200, frames: v3Frames },
+].filter((spec) => wanted.has(spec.key) && env.BENCH_BURST !== '0');
+
+/** The paced feeds: the main case runs (a), (b), (b') and (c); the other two compare (a) with (c). */
 const CASES = [
   { key: 'main', pairs: 100, depth: 200, frames: mainFrames, allRows: true },
   { key: 'deep', pairs: 10, depth: 3000, frames: Math.ceil(mainFrames / 4), allRows: false },
@@ -40,7 +59,10 @@ function sourceState() {
 }
 
 function title(spec) {
-  return `${spec.key}: ${spec.pairs} pairs x ${spec.depth} levels a side, ${spec.frames.toLocaleString('en-US')} frames`;
+  if (spec.api !== undefined) {
+    return `${spec.key}: ${spec.api}, ${spec.pairs} pairs x ${spec.depth} levels a side, ${spec.frames.toLocaleString('en-US')} ${spec.api === 'v3' ? 'messages' : 'frames'} recorded, written as fast as each client reads`;
+  }
+  return `${spec.key} (paced): ${spec.pairs} pairs x ${spec.depth} levels a side, ${spec.frames.toLocaleString('en-US')} frames`;
 }
 
 /** (a) and (c) in turn, `times` each, the median kept: alternating spreads any drift over both. */
@@ -62,49 +84,98 @@ async function pipelineRows(spec, work, check, warnings) {
   return { b, replay: await replayRow(check.record, marketFrames, bookUpdates, b.result.lines) };
 }
 
-function referenceRun(sim, spec, work, reference) {
-  const script = reference.python === undefined ? undefined : writeReferenceScript(reference.markdown, work, sim.restUrl, sim.wsUrl);
-  const skip = reference.python === undefined ? 'python3 websockets/requests not installed' : script === undefined ? `reference script not found at ${reference.markdown}` : undefined;
-  return referenceRow(sim, { python: reference.python, script, skip, deadlineMs: reference.deadlineMs, frames: spec.frames });
+/** Newline-terminated lines in a file. */
+function countLines(file) {
+  const text = readFileSync(file);
+  let count = 0;
+  for (let at = text.indexOf(10); at >= 0; at = text.indexOf(10, at + 1)) count++;
+  return count;
 }
 
-/** The main case's frames again as one burst (bench/burst.mjs): its own table section, with (c+p) unless BENCH_PUBLISH=0. */
-async function burstCase(spec, check, work) {
-  const counts = { marketFrames: check.oracle.marketFrames, bookUpdates: check.oracle.bookUpdates, lines: check.printed };
-  const publish = env.BENCH_PUBLISH === '0' ? undefined : { nats: findNatsServer(), work };
-  const { a, c, p } = await burstRows(check.record, counts, repeats, publish);
-  const rows = [a.row, c.row];
-  if (p !== undefined) rows.push(p.row);
-  const natsCpu = p?.natsCpu;
-  if (natsCpu !== undefined) {
-    const stream = p.check?.messages === undefined ? '' : `; the check run left ${p.check.messages.toLocaleString('en-US')} messages (${(p.check.bytes / 1e6).toFixed(0)} MB) in stream ${PUBLISH_STREAM}`;
-    rows.push({ label: '  its nats-server', text: `CPU ${(natsCpu.user + natsCpu.sys).toFixed(2)} s (user ${natsCpu.user.toFixed(2)}, sys ${natsCpu.sys.toFixed(2)}) during that run, not in the CPU s above${stream}` });
+/**
+ * The burst's recording: polo-ws --record against the simulator, untimed. Legacy runs are
+ * line-checked against the simulator's oracle (as the paced main case); v3 lines are counted.
+ */
+async function recordBurst(spec, sim, work) {
+  const record = join(work, `${spec.key}.ndjson`);
+  const out = join(work, `${spec.key}.out`);
+  if (spec.api === 'legacy') {
+    const check = await verifyRun(sim, out, record);
+    const counts = { marketFrames: check.oracle.marketFrames, bookUpdates: check.oracle.bookUpdates, lines: check.printed };
+    return { record, check, counts, problem: check.problem ?? (check.mismatch && `line check failed: ${check.mismatch}`) };
   }
-  for (const problem of [a.problem, c.problem, p?.problem, p?.check?.problem]) if (problem) rows.push({ label: 'WARNING', text: problem });
-  return { title: `${spec.key}, burst: the same frames pre-encoded, written as fast as each client reads`, spec: { key: 'burst' }, rows, a, c, p };
+  const args = [CLI, '--api', 'v3', '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0', '--record', record];
+  const run = await measure(process.execPath, args, { stdout: out });
+  const connection = sim.connections().at(-1);
+  const problem = run.status === 0 ? undefined : `polo-ws --record (v3) exited with status ${run.status}: ${run.stderr.trim().split('\n').at(-1)}`;
+  return { record, counts: { marketFrames: connection?.framesSent, bookUpdates: undefined, lines: countLines(out) }, problem };
+}
+
+/** Start-up: polo-ws --max-lines 1 against the simulator, STARTUP_RUNS times: CPU and wall from start to exit, medians. */
+async function startupRuns(spec, sim) {
+  const runs = [];
+  for (let i = 0; i < STARTUP_RUNS; i++) {
+    runs.push(await measure(process.execPath, [CLI, '--api', spec.api, '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-lines', '1']));
+  }
+  const mid = (values) => values.sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)];
+  const failed = runs.find((run) => run.status !== 0);
+  return { cpu: mid(runs.map((run) => run.cpu)), wall: mid(runs.map((run) => run.wall)), problem: failed && `start-up run exited with status ${failed.status}: ${failed.stderr.trim().split('\n').at(-1)}` };
+}
+
+/** What (d) needs, or why it cannot run. */
+function referenceFor(reference, work) {
+  if (reference.python === undefined) return { skip: 'python3 with websockets and requests not found (Debian: apt-get install python3-websockets python3-requests)' };
+  return { ...reference, work };
+}
+
+/** One burst case: its recording, start-up runs, then the burst rows (bench/burst.mjs). */
+async function burstCase(spec, work, reference) {
+  const sim = await startSimulator({ api: spec.api, seed: 1, pairs: spec.pairs, depth: spec.depth, rate: 0, frames: spec.frames });
+  try {
+    const recorded = await recordBurst(spec, sim, work);
+    const startup = await startupRuns(spec, sim);
+    const legacy = spec.api === 'legacy';
+    const publish = !legacy || env.BENCH_PUBLISH === '0' ? undefined : { nats: findNatsServer(), work };
+    const options = { api: spec.api, restUrl: legacy ? undefined : sim.restUrl, publish, reference: legacy ? referenceFor(reference, work) : undefined };
+    const { a, c, p, d } = await burstRows(recorded.record, recorded.counts, repeats, options);
+    const rows = [a.row, c.row];
+    if (p !== undefined) rows.push(p.row);
+    const natsCpu = p?.natsCpu;
+    if (natsCpu !== undefined) {
+      const stream = p.check?.messages === undefined ? '' : `; the check run left ${p.check.messages.toLocaleString('en-US')} messages (${(p.check.bytes / 1e6).toFixed(0)} MB) in stream ${PUBLISH_STREAM}`;
+      rows.push({ label: '  its nats-server', text: `CPU ${(natsCpu.user + natsCpu.sys).toFixed(2)} s (user ${natsCpu.user.toFixed(2)}, sys ${natsCpu.sys.toFixed(2)}) during that run, not in the CPU s above${stream}` });
+    }
+    if (d !== undefined) rows.push(d.row);
+    rows.push({ label: '(c) start-up', text: `--max-lines 1 against the simulator, start to exit: ${startup.wall.toFixed(2)} s wall, ${startup.cpu.toFixed(2)} s CPU (median of ${STARTUP_RUNS})` });
+    for (const problem of [recorded.problem, startup.problem, a.problem, c.problem, p?.problem, p?.check?.problem, d?.problem]) if (problem) rows.push({ label: 'WARNING', text: problem });
+    return { title: title(spec), spec, rows, a, c, p, d, startup, check: recorded.check };
+  } finally {
+    await sim.close();
+  }
 }
 
 /** Runs every row of one case against one simulator; returns its table section and what the summary needs. */
-async function runCase(spec, work, reference) {
+async function runCase(spec, work) {
   const sim = await startSimulator({ api: 'legacy', seed: 1, pairs: spec.pairs, depth: spec.depth, rate: 0, frames: spec.frames });
   try {
     const { a, c } = await parseAndCli(sim, spec.allRows ? repeats : 1);
     const check = await verifyRun(sim, join(work, `${spec.key}.out`), join(work, `${spec.key}.ndjson`));
     const warnings = [check.problem, check.mismatch && `(c) line check failed: ${check.mismatch}`];
     const { b, replay } = spec.allRows ? await pipelineRows(spec, work, check, warnings) : {};
-    const d = spec.allRows ? await referenceRun(sim, spec, work, reference) : undefined;
-    const results = [a, b, replay, c, d].filter((result) => result !== undefined);
+    const results = [a, b, replay, c].filter((result) => result !== undefined);
     warnings.push(...results.map((result) => result.problem));
     const rows = results.map((result) => result.row);
     for (const warning of warnings) if (warning) rows.push({ label: 'WARNING', text: warning });
-    return { title: title(spec), spec, rows, a, b, c, d, check };
+    return { title: title(spec), spec, rows, a, b, c, check };
   } finally {
     await sim.close();
   }
 }
 
 async function main() {
-  if (!Number.isInteger(mainFrames) || mainFrames < 1) throw new Error(`BENCH_FRAMES must be a positive integer, got ${env.BENCH_FRAMES}`);
+  for (const [name, value] of [['BENCH_FRAMES', mainFrames], ['BENCH_BURST_FRAMES', burstFrames], ['BENCH_V3_FRAMES', v3Frames]]) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${env[name]}`);
+  }
   if (WRAPPER_PYTHON === undefined) throw new Error('bench needs python3 (standard library only) to measure CPU and peak RSS of child processes');
   if (!liftOracleCap()) console.error('bench: warning: could not lift the oracle record cap; large runs cannot be line-checked');
   if (env.BENCH_CPU_PROF !== undefined) setNodeFlags(['--cpu-prof', `--cpu-prof-dir=${resolve(env.BENCH_CPU_PROF)}`]);
@@ -117,23 +188,22 @@ async function main() {
   const started = performance.now();
   const results = [];
   try {
+    for (const spec of BURSTS) {
+      process.stderr.write(`bench: ${title(spec)} ...\n`);
+      results.push(await burstCase(spec, work, reference));
+    }
     for (const spec of CASES) {
       process.stderr.write(`bench: ${title(spec)} ...\n`);
-      const result = await runCase(spec, work, reference);
-      results.push(result);
-      if (spec.allRows && env.BENCH_BURST !== '0') {
-        process.stderr.write(`bench: ${spec.key}, burst ...\n`);
-        results.push(await burstCase(spec, result.check, work));
-      }
+      results.push(await runCase(spec, work));
     }
   } finally {
     if (env.BENCH_KEEP === '1') process.stderr.write(`bench: files kept in ${work}\n`);
     else rmSync(work, { recursive: true, force: true });
   }
   const cpu = cpus();
-  console.log(`polo-ws bench (${sourceState()}): built-in simulator, legacy protocol, seed 1, rate 0 (as fast as the socket drains)`);
+  console.log(`polo-ws bench (${sourceState()}): built-in simulator, seed 1, rate 0 (as fast as the socket drains); bursts from its recordings`);
   console.log(`node ${process.version}, reference: ${reference.python === undefined ? 'n/a' : `${reference.python} (${pythonVersion(reference.python)})`}, ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}`);
-  if (env.BENCH_CPU_PROF !== undefined) console.log(`profiling (${env.BENCH_CPU_PROF}): rows (b), (c) and the burst's (c) and (c+p) run with --cpu-prof, their CPU is inflated`);
+  if (env.BENCH_CPU_PROF !== undefined) console.log(`profiling (${env.BENCH_CPU_PROF}): rows (b), (c) and the bursts' (c) and (c+p) run with --cpu-prof, their CPU is inflated`);
   console.log('');
   console.log(renderTable(results));
   console.log(execFileSync(process.execPath, ['--expose-gc', resolve(REPO, 'bench', 'book-memory.mjs')], { encoding: 'utf8' }).trimEnd());
