@@ -2,7 +2,7 @@
 // simulated feeds, one table: first the bursts (a recorded feed written as fast as each client
 // reads: the headline ratios), then the paced cases (the simulator's own pace, rate 0). See
 // bench/README.md for the rows, columns and knobs.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,7 +25,11 @@ const quick = env.BENCH_QUICK === '1';
 const mainFrames = Number(env.BENCH_FRAMES ?? (quick ? 20_000 : 200_000));
 const burstFrames = Number(env.BENCH_BURST_FRAMES ?? (quick ? 40_000 : 400_000));
 const v3Frames = Number(env.BENCH_V3_FRAMES ?? (quick ? 10_000 : 100_000));
-const wanted = new Set((env.BENCH_CASES ?? 'burst,burst-v3,main,deep,many').split(','));
+/** The stalled-reader run: enough frames for over a million lines (1.64 a frame). */
+const stallFrames = Number(env.BENCH_STALL_FRAMES ?? (quick ? 64_000 : 640_000));
+/** How long its reader sleeps before reading. */
+const STALL_SECONDS = 6;
+const wanted = new Set((env.BENCH_CASES ?? 'burst,burst-v3,stall,main,deep,many').split(','));
 /** Runs of (a) and (c) in the main case, the median kept: the acceptance ratio rests on them. */
 const repeats = Number(env.BENCH_REPEAT ?? (quick ? 1 : 3));
 
@@ -122,6 +126,39 @@ async function startupRuns(spec, sim) {
   return { cpu: mid(runs.map((run) => run.cpu)), wall: mid(runs.map((run) => run.wall)), problem: failed && `start-up run exited with status ${failed.status}: ${failed.stderr.trim().split('\n').at(-1)}` };
 }
 
+/**
+ * The slow-reader bound: polo-ws reads the legacy simulator (rate 0) with its stdout a pipe whose
+ * reader sleeps STALL_SECONDS before reading (`sleep; wc -l`): its peak RSS, and whether every line
+ * arrived (the oracle's count).
+ */
+async function stallCase(work) {
+  const spec = { key: 'stall', pairs: 100, depth: 200, frames: stallFrames };
+  const sim = await startSimulator({ api: 'legacy', seed: 1, pairs: spec.pairs, depth: spec.depth, rate: 0, frames: spec.frames });
+  const fifo = join(work, 'stall.fifo');
+  try {
+    execFileSync('mkfifo', [fifo]);
+    // The reader opens the pipe at once (so polo-ws starts), then sleeps before reading any of it.
+    const reader = spawn('sh', ['-c', `exec 3< "$1"; sleep ${STALL_SECONDS}; wc -l <&3`, 'sh', fifo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let counted = '';
+    reader.stdout.setEncoding('utf8').on('data', (text) => (counted += text));
+    const readerDone = new Promise((resolve) => reader.on('close', resolve));
+    const id = sim.connections().length + 1;
+    const run = await measure(process.execPath, [CLI, '--api', 'legacy', '--rest-url', sim.restUrl, '--ws-url', sim.wsUrl, '--max-reconnects', '0'], { stdout: fifo });
+    await readerDone;
+    await sim.waitForClose(id);
+    const expected = sim.connections()[id - 1]?.expectedLines(1).length;
+    const lines = Number(counted.trim());
+    const row = { label: `(c) stdout read after ${STALL_SECONDS} s`, frames: sim.connections()[id - 1]?.framesSent, wall: run.wall, lines, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb };
+    const problem =
+      run.status !== 0 ? `polo-ws (stalled reader) exited with status ${run.status}: ${run.stderr.trim().split('\n').at(-1)}` : lines !== expected ? `the stalled reader got ${lines} lines, the oracle expects ${expected}` : undefined;
+    const rows = [row];
+    if (problem) rows.push({ label: 'WARNING', text: problem });
+    return { title: `stall: legacy, ${spec.pairs} pairs x ${spec.depth} levels a side, ${spec.frames.toLocaleString('en-US')} frames from the simulator, the reader asleep for the first ${STALL_SECONDS} s`, spec, rows, stall: { rssMb: run.rssMb, lines, expected } };
+  } finally {
+    await sim.close();
+  }
+}
+
 /** What (d) needs, or why it cannot run. */
 function referenceFor(reference, work) {
   if (reference.python === undefined) return { skip: 'python3 with websockets and requests not found (Debian: apt-get install python3-websockets python3-requests)' };
@@ -173,7 +210,7 @@ async function runCase(spec, work) {
 }
 
 async function main() {
-  for (const [name, value] of [['BENCH_FRAMES', mainFrames], ['BENCH_BURST_FRAMES', burstFrames], ['BENCH_V3_FRAMES', v3Frames]]) {
+  for (const [name, value] of [['BENCH_FRAMES', mainFrames], ['BENCH_BURST_FRAMES', burstFrames], ['BENCH_V3_FRAMES', v3Frames], ['BENCH_STALL_FRAMES', stallFrames]]) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${env[name]}`);
   }
   if (WRAPPER_PYTHON === undefined) throw new Error('bench needs python3 (standard library only) to measure CPU and peak RSS of child processes');
@@ -191,6 +228,10 @@ async function main() {
     for (const spec of BURSTS) {
       process.stderr.write(`bench: ${title(spec)} ...\n`);
       results.push(await burstCase(spec, work, reference));
+    }
+    if (wanted.has('stall')) {
+      process.stderr.write(`bench: stall, ${stallFrames.toLocaleString('en-US')} frames, the reader asleep for ${STALL_SECONDS} s ...\n`);
+      results.push(await stallCase(work));
     }
     for (const spec of CASES) {
       process.stderr.write(`bench: ${title(spec)} ...\n`);

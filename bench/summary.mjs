@@ -26,6 +26,9 @@ function printRatios(results) {
       if (result.p?.row.cpu !== undefined) console.log(`burst (legacy): CLI --publish CPU / CLI CPU = ${shown(ratio(result.p.row.cpu, result.c?.row.cpu))} (target <= 1.5)`);
     } else if (key === 'burst-v3') {
       console.log(`burst (v3): CLI CPU / parse-only CPU = ${shown(cliOverParse)} (target <= 1.3)`);
+    } else if (key === 'stall') {
+      const { rssMb, lines, expected } = result.stall;
+      console.log(`stalled reader: peak RSS ${rssMb === undefined ? '?' : rssMb.toFixed(0)} MB (target <= 160) over ${lines.toLocaleString('en-US')} lines, ${lines === expected ? 'every line arrived' : `the oracle expects ${expected}`}`);
     } else {
       console.log(`${key} (paced): CLI CPU / parse-only CPU = ${shown(cliOverParse)}`);
     }
