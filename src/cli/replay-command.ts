@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runReplay } from '../feed/replay.js';
 import { addOutputOptions, checkTop, type CliIO, type OutputFlags } from './stream.js';
 
 interface ReplayFlags extends OutputFlags {
@@ -33,6 +32,8 @@ export function addReplayCommand(program: Command, io: CliIO, setStatus: (status
   replay.action(async (file: string, flags: ReplayFlags, command: Command) => {
     const channels = command.getOptionValueSource('channels') === 'default' ? undefined : flags.channels;
     checkTop(flags.top, channels ?? new Set(['book']));
+    // Loaded only by the runs that replay, as are watch and NATS (scripts/build.mjs).
+    const { runReplay } = await import('../feed/replay.js');
     const status = await runReplay({ ...flags, file, channels, top: flags.top === true, speed: flags.speed }, io);
     setStatus(status);
   });

@@ -1,13 +1,13 @@
 import type { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { Recorder } from '../feed/recording.js';
+import type { Recorder } from '../feed/recording.js';
 import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
 import { ALL_CHANNELS, type ApiName, type Channel, type ProtocolAdapter } from '../protocol/types.js';
 import type { TimestampMode } from '../output/timestamp.js';
 import { channelList, countOrUnlimited, integerOption, pairList, secondsOption, secondsOrNever, urlOption } from './options.js';
 import { UsageError } from '../errors.js';
-import { Publishing } from '../bus/publishing.js';
+import type { Publishing } from '../bus/publishing.js';
 import { printable } from '../printable.js';
 import type { TerminalInput } from '../watch/terminal.js';
 import { maxAgeOption, natsServers, streamName } from './nats-options.js';
@@ -180,20 +180,31 @@ export async function stream(flags: StreamFlags, io: CliIO): Promise<number> {
     );
   }
   const endpoints = DEFAULT_ENDPOINTS[flags.api];
-  // Opened by the session once the run starts, not here: a usage or REST error must leave the file as it was.
-  const recorder = flags.record === undefined ? undefined : new Recorder(flags.record);
+  // Loaded only by the runs that record. Opened by the session once the run starts, not here: a
+  // usage or REST error must leave the file as it was.
+  let recorder: Recorder | undefined;
+  if (flags.record !== undefined) {
+    const { Recorder } = await import('../feed/recording.js');
+    recorder = new Recorder(flags.record);
+  }
   const adapter = createProtocol(flags.api, flags.restUrl ?? endpoints.rest);
   // NATS first: an unreachable server or an unusable stream is exit 7 before the exchange is asked.
-  const publishing = flags.publish === undefined ? undefined : await Publishing.open(
-          flags.publish,
-          { name: flags.stream, replicas: flags.replicas, maxAgeMs: flags.maxAge },
-          { warn: (message) => io.stderr(`polo-ws: warning: nats: ${printable(message)}\n`), signal: io.signal },
-        );
+  const publishing = flags.publish === undefined ? undefined : await openPublishing(flags.publish, flags, io);
   try {
     return await runStream(adapter, flags, recorder, publishing, io);
   } finally {
     await publishing?.abandon();
   }
+}
+
+/** --publish: the NATS client is loaded only by the runs that publish. */
+async function openPublishing(servers: string[], flags: StreamFlags, io: CliIO): Promise<Publishing> {
+  const { Publishing } = await import('../bus/publishing.js');
+  return await Publishing.open(
+    servers,
+    { name: flags.stream, replicas: flags.replicas, maxAgeMs: flags.maxAge },
+    { warn: (message) => io.stderr(`polo-ws: warning: nats: ${printable(message)}\n`), signal: io.signal },
+  );
 }
 
 function runStream(adapter: ProtocolAdapter, flags: StreamFlags, recorder: Recorder | undefined, publishing: Publishing | undefined, io: CliIO): Promise<number> {

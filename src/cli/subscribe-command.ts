@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import type { Since } from '../bus/reader.js';
-import { runConsume } from '../feed/consume.js';
 import { natsServers, sinceOption, streamName } from './nats-options.js';
 import { secondsOption } from './options.js';
 import { addOutputOptions, checkTop, type CliIO, type OutputFlags } from './stream.js';
@@ -46,6 +45,8 @@ export function addSubscribeCommand(program: Command, io: CliIO, setStatus: (sta
   addOutputOptions(subscribe);
   subscribe.action(async (servers: string[], flags: SubscribeFlags) => {
     checkTop(flags.top, flags.channels);
+    // The NATS client is loaded only by the runs that use it.
+    const { runConsume } = await import('../feed/consume.js');
     const status = await runConsume(
       {
         servers,

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
-import { runReplay } from '../feed/replay.js';
 import { runSession } from '../feed/session.js';
 import { createProtocol, DEFAULT_ENDPOINTS } from '../protocol/index.js';
-import { runWatch, WATCH_CHANNELS, type FeedRunner, type WatchIO } from '../watch/run.js';
+import type { Channel } from '../protocol/types.js';
+import type { FeedRunner, WatchIO } from '../watch/run.js';
 import { integerOption } from './options.js';
 import { speedOption } from './replay-command.js';
 import { addConnectionOptions, addEndpointOptions, connectionSettings, type CliIO, type SourceFlags } from './stream.js';
@@ -42,6 +42,8 @@ export function addWatchCommand(program: Command, io: CliIO, setStatus: (status:
     .addHelpText('after', HELP_AFTER);
   addConnectionOptions(addEndpointOptions(watch));
   watch.action(async (pair: string, flags: WatchFlags) => {
+    // The view (and a replay) are loaded only by the runs that watch.
+    const { runWatch, WATCH_CHANNELS } = await import('../watch/run.js');
     const watchIO: WatchIO = {
       stdout: io.stdout as unknown as WatchIO['stdout'],
       stdin: io.stdin,
@@ -50,16 +52,18 @@ export function addWatchCommand(program: Command, io: CliIO, setStatus: (status:
       now: io.now,
       signal: io.signal,
     };
-    setStatus(await runWatch(pair, { api: flags.replay === undefined ? flags.api : 'replay', levels: flags.levels }, feedRunner(pair, flags, io), watchIO));
+    const feed = await feedRunner(pair, WATCH_CHANNELS, flags, io);
+    setStatus(await runWatch(pair, { api: flags.replay === undefined ? flags.api : 'replay', levels: flags.levels }, feed, watchIO));
   });
 }
 
 /** The feed under the view: a recording, or the exchange with one pair's book and trades. */
-function feedRunner(pair: string, flags: WatchFlags, io: CliIO): FeedRunner {
-  const output = { depth: 1, top: false, channels: WATCH_CHANNELS, format: 'text' as const, timestamp: 'none' as const, maxLines: Number.POSITIVE_INFINITY };
+async function feedRunner(pair: string, channels: ReadonlySet<Channel>, flags: WatchFlags, io: CliIO): Promise<FeedRunner> {
+  const output = { depth: 1, top: false, channels, format: 'text' as const, timestamp: 'none' as const, maxLines: Number.POSITIVE_INFINITY };
   if (flags.replay !== undefined) {
+    const { runReplay } = await import('../feed/replay.js');
     const file = flags.replay;
-    return (view, feedIO) => runReplay({ ...output, file, speed: flags.speed, pairs: [pair], channels: WATCH_CHANNELS, view }, { ...feedIO, now: io.now });
+    return (view, feedIO) => runReplay({ ...output, file, speed: flags.speed, pairs: [pair], channels, view }, { ...feedIO, now: io.now });
   }
   const adapter = createProtocol(flags.api, flags.restUrl ?? DEFAULT_ENDPOINTS[flags.api].rest);
   return (view, feedIO) =>
