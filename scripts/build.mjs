@@ -17,7 +17,7 @@ import { build } from 'esbuild';
 
 const common = { platform: 'node', format: 'esm', target: 'node20.18', logLevel: 'warning' };
 const sources = readdirSync('src', { recursive: true, encoding: 'utf8' })
-  .filter((file) => file.endsWith('.ts'))
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))
   .map((file) => `src/${file}`);
 const CHUNKS = 'dist/chunks';
 

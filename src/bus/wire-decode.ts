@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DECIMAL_PATTERN, ID_TEXT, SYMBOL_TEXT, isDecimalText, levelListIssue } from '../protocol/guards.js';
 import type { BookItem, FeedEvent, Level, TradeItem } from '../protocol/types.js';
 import { zodIssue } from '../printable.js';

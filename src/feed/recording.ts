@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import { FileError } from '../errors.js';
 import { SYMBOL_TEXT, isRecord } from '../protocol/guards.js';
 import type { ApiName, Channel, MarketMap } from '../protocol/types.js';

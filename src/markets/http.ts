@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { request } from 'undici';
+import { request } from './undici-request.js';
 import { BadMarketsError, HttpError, PoloError } from '../errors.js';
 import { backoffDelay } from '../backoff.js';
 import { describe, excerpt } from '../printable.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { badListError, refusedError, type MarketListSource } from './fetch.js';
 import { isSymbolText, type MarketMap } from './market-map.js';
 import { restEndpoint } from './http.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { INTEGER_TEXT, SIGNED_DECIMAL_TEXT, isDecimalText, isIntegerText, isSignedDecimalText } from './guards.js';
 import { count, decimal } from './schemas.js';
 import type { BookItem } from './types.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord, levelListIssue } from './guards.js';
 import { count, decimal } from './schemas.js';
 import type { Channel } from './types.js';
