@@ -6,8 +6,8 @@ import { parseLegacyTickerMap } from '../src/markets/legacy.js';
 import { Market } from '../src/sim/market.js';
 import { encodeBookUpdate, encodeSnapshot, encodeTicker } from '../src/sim/legacy.js';
 import type { MarketMap } from '../src/protocol/types.js';
-import { LEGACY_FRAMES, LEGACY_MARKETS, mutatedFrame, type Json } from './helpers/hostile-frames.js';
-import { agreement, decimalText, digits, edited, ready, safeCount, signedDecimalText, textEdit } from './helpers/scan-agreement.js';
+import { LEGACY_FRAMES, LEGACY_MARKETS, type Json } from './helpers/hostile-frames.js';
+import { agreement, agreementProperties, decimalText, digits, ready, safeCount, signedDecimalText } from './helpers/scan-agreement.js';
 
 /**
  * Issue 15, legacy: book frames of "o" and "t" items and ticker frames are read without JSON.parse,
@@ -47,36 +47,7 @@ const tickerFrame: fc.Arbitrary<Json> = fc
 const anyFrame = fc.oneof(bookFrame, tickerFrame);
 
 describe('the legacy scanner', () => {
-  it('takes every well-formed book and ticker frame, giving what the full path gives', () => {
-    const d = decoder();
-    fc.assert(
-      fc.property(anyFrame, (frame) => {
-        expect(agreement(d, JSON.stringify(frame))).toBe('taken');
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
-
-  it('declines or agrees on frames with a byte inserted, replaced, deleted, or cut off', () => {
-    const d = decoder();
-    fc.assert(
-      fc.property(anyFrame, textEdit, (frame, edit) => {
-        agreement(d, edited(JSON.stringify(frame), edit));
-      }),
-      { seed: SEED, numRuns: RUNS * 4 },
-    );
-  });
-
-  it('declines or agrees on frames with one value of another type, text or size, or one more or fewer', () => {
-    const d = decoder();
-    const mutated = anyFrame.chain((frame) => mutatedFrame(frame));
-    fc.assert(
-      fc.property(mutated, ({ text }) => {
-        agreement(d, text);
-      }),
-      { seed: SEED, numRuns: RUNS * 4 },
-    );
-  });
+  agreementProperties(decoder, anyFrame, { seed: SEED, runs: RUNS, noun: 'frame', moreOrFewer: 'one more or fewer' });
 
   it('declines every spelling it does not plainly know, leaving the verdict to the full path', () => {
     const d = decoder();

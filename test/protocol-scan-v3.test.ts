@@ -6,8 +6,8 @@ import { V3Feed, v3Market } from '../src/sim/v3-feed.js';
 import { V3Listing } from '../src/sim/v3-listing.js';
 import { bookMessage, dataMessage } from '../src/sim/v3-wire.js';
 import type { MarketMap } from '../src/protocol/types.js';
-import { V3_FRAMES, V3_MARKETS, mutatedFrame, type Json } from './helpers/hostile-frames.js';
-import { agreement, decimalText, digits, edited, ready, safeCount, signedDecimalText, textEdit } from './helpers/scan-agreement.js';
+import { V3_FRAMES, V3_MARKETS, type Json } from './helpers/hostile-frames.js';
+import { agreement, agreementProperties, decimalText, digits, ready, safeCount, signedDecimalText } from './helpers/scan-agreement.js';
 
 /**
  * Issue 15, v3: book_lv2 updates, trades and tickers are read without JSON.parse, to exactly the
@@ -56,36 +56,7 @@ const ticker: fc.Arbitrary<Json> = fc
 const anyMessage = fc.oneof(bookUpdate, trade, ticker);
 
 describe('the v3 scanner', () => {
-  it('takes every well-formed book_lv2 update, trade and ticker, keys in any order, giving what the full path gives', () => {
-    const d = decoder();
-    fc.assert(
-      fc.property(anyMessage, (message) => {
-        expect(agreement(d, JSON.stringify(message))).toBe('taken');
-      }),
-      { seed: SEED, numRuns: RUNS },
-    );
-  });
-
-  it('declines or agrees on messages with a byte inserted, replaced, deleted, or cut off', () => {
-    const d = decoder();
-    fc.assert(
-      fc.property(anyMessage, textEdit, (message, edit) => {
-        agreement(d, edited(JSON.stringify(message), edit));
-      }),
-      { seed: SEED, numRuns: RUNS * 4 },
-    );
-  });
-
-  it('declines or agrees on messages with one value of another type, text or size, or a key more or fewer', () => {
-    const d = decoder();
-    const mutated = anyMessage.chain((message) => mutatedFrame(message));
-    fc.assert(
-      fc.property(mutated, ({ text }) => {
-        agreement(d, text);
-      }),
-      { seed: SEED, numRuns: RUNS * 4 },
-    );
-  });
+  agreementProperties(decoder, anyMessage, { seed: SEED, runs: RUNS, noun: 'message', moreOrFewer: 'a key more or fewer' });
 
   it('declines a data item with a key twice, which JSON.parse would read as its last value', () => {
     const d = decoder();

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
+import { mutatedFrame, type Json } from './hostile-frames.js';
 import type { DecodeResult, MarketMap } from '../../src/protocol/types.js';
 
 /**
@@ -87,4 +88,52 @@ export function edited(text: string, edit: TextEdit): string {
     case 'truncate':
       return text.slice(0, at);
   }
+}
+
+/** What the three agreement properties are run with: fixed seed, base run count, the word for a frame. */
+export interface AgreementRuns {
+  readonly seed: number;
+  readonly runs: number;
+  /** "frame" (legacy) or "message" (v3), for the tests' names. */
+  readonly noun: string;
+  /** What a mutation may add or take away ("one more or fewer", "a key more or fewer"). */
+  readonly moreOrFewer: string;
+}
+
+/**
+ * The three properties both scanners are held to, as `it`s of the calling describe: every
+ * well-formed frame `wellFormed` makes is taken with the full path's result; frames with a byte
+ * edited, or with one value of another type, are declined or agreed on.
+ */
+export function agreementProperties(decoder: () => ScanningDecoder, wellFormed: fc.Arbitrary<Json>, { seed, runs, noun, moreOrFewer }: AgreementRuns): void {
+  it(`takes every well-formed ${noun} it is made for, giving what the full path gives`, () => {
+    const d = decoder();
+    fc.assert(
+      fc.property(wellFormed, (frame) => {
+        expect(agreement(d, JSON.stringify(frame))).toBe('taken');
+      }),
+      { seed, numRuns: runs },
+    );
+  });
+
+  it(`declines or agrees on ${noun}s with a byte inserted, replaced, deleted, or cut off`, () => {
+    const d = decoder();
+    fc.assert(
+      fc.property(wellFormed, textEdit, (frame, edit) => {
+        agreement(d, edited(JSON.stringify(frame), edit));
+      }),
+      { seed, numRuns: runs * 4 },
+    );
+  });
+
+  it(`declines or agrees on ${noun}s with one value of another type, text or size, or ${moreOrFewer}`, () => {
+    const d = decoder();
+    const mutated = wellFormed.chain((frame) => mutatedFrame(frame));
+    fc.assert(
+      fc.property(mutated, ({ text }) => {
+        agreement(d, text);
+      }),
+      { seed, numRuns: runs * 4 },
+    );
+  });
 }
