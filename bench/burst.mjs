@@ -209,18 +209,18 @@ function publishCheck(server, publish, expectedLines) {
   });
 }
 
-/** (d) the reference script against the burst server, once: its CPU, and its busy loop's apart. */
+/** (d) the reference script (its busy loop a sleep: bench/reference.mjs) against the burst server, once. */
 async function referenceBurstRow(server, counts, reference) {
-  const label = '(d) reference Python script, burst';
+  const label = '(d) reference script, no busy loop';
   if (reference.skip !== undefined) return { row: { label, text: `n/a (${reference.skip})` } };
   const script = writeReferenceScript(reference.markdown, reference.work, server.restUrl, server.wsUrl);
-  if (script === undefined) return { row: { label, text: `n/a (reference script not found at ${reference.markdown})` } };
+  if (script === undefined) return { row: { label, text: `n/a (reference script, or its busy loop, not found in ${reference.markdown})` } };
   const run = await runReference(reference.python, script, { serverClosed: server.closed(server.connections() + 1), deadlineMs: reference.deadlineMs });
   const row = { label, frames: counts.marketFrames, wall: run.activeWall, bookUpdates: counts.bookUpdates, lines: null, cpu: run.cpu, user: run.user, sys: run.sys, rssMb: run.rssMb };
-  if (run.timedOut) return { row, busyLoopCpu: run.busyLoopCpu, problem: `(d) stopped after ${(reference.deadlineMs / 1000).toFixed(0)} s (BENCH_REFERENCE_TIMEOUT) before it had read the burst: its CPU is a lower bound` };
+  if (run.timedOut) return { row, problem: `(d) stopped after ${(reference.deadlineMs / 1000).toFixed(0)} s (BENCH_REFERENCE_TIMEOUT) before it had read the burst: its CPU is a lower bound` };
   // It ends by an exception on the server's close; any other exception is a failure.
   const problem = /ConnectionClosedOK/.test(run.stderr) ? undefined : `(d) did not end on the server's normal close: ${lastLine(run.stderr)}`;
-  return { row, busyLoopCpu: run.busyLoopCpu, problem };
+  return { row, problem };
 }
 
 /**

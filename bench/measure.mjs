@@ -53,7 +53,7 @@ const TICKS_PER_SECOND = 100;
 
 /**
  * CPU seconds (user + sys) of each live thread of a process, by thread id, from /proc; empty when
- * the process or /proc is gone. Used to tell the reference script's busy loop from its work.
+ * the process or /proc is gone. Used to see when the reference script's websocket thread has ended.
  */
 export function threadCpu(pid) {
   const out = new Map();
