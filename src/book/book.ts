@@ -10,9 +10,11 @@ export type { Level, Side };
  * spelling, is one Map operation whatever the depth).
  *
  * Spelling: while every price on the side has the same number of fraction digits and no redundant
- * leading zero (how an exchange writes its prices), two texts of one value cannot both occur, so a
- * price missing from the Map is a new level. The first price of another shape switches the side to
- * also keeping a canonical-value index, so "0.1" and "0.10000000" stay one level.
+ * leading zero (how legacy writes its prices), or every price is canonical (no redundant zero at
+ * either end: how v3 writes them), two texts of one value cannot both occur, so a price missing
+ * from the Map is a new level. A price that keeps neither switches the side to also keeping a
+ * canonical-value index, so "0.1" and "0.10000000" stay one level. (v3 books kept that index from
+ * their first update on: two more Map operations and a canonical copy per new or removed level.)
  *
  * Order: the prices are kept sorted, best first, only once someone has asked for the best level
  * (`best`, which --top and v3 tickers call after every change); until then `top` picks its few
@@ -20,8 +22,10 @@ export type { Level, Side };
  */
 class BookSide {
   private readonly sizes = new Map<string, string>();
-  /** The fraction digits of the side's prices, set by the first price of an empty side; unused once spellings mix. */
+  /** The fraction digits of every price on the side, set by the first price of an empty side; undefined once they differ. */
   private shape: number | undefined;
+  /** Whether every price on the side is canonical (canonicalDecimal gives it back unchanged). */
+  private canonical = false;
   /** Canonical value -> the price text in `sizes`, once spellings mix. */
   private byValue: Map<string, string> | undefined;
   /** Prices best first, once `best` has been asked for. */
@@ -40,6 +44,7 @@ class BookSide {
   clear(): void {
     this.sizes.clear();
     this.shape = undefined;
+    this.canonical = false;
     this.byValue = undefined;
     this.order = undefined;
   }
@@ -96,7 +101,14 @@ class BookSide {
   /** Records a price just added to `sizes` in the value index and the kept order. */
   private note(price: string): void {
     if (this.byValue !== undefined) this.byValue.set(canonicalDecimal(price), price);
-    else if (this.sizes.size === 1) this.shape = shapeOf(price);
+    else if (this.sizes.size === 1) {
+      this.shape = shapeOf(price);
+      this.canonical = isCanonical(price);
+    } else {
+      // otherSpelling let it in by one of the two rules: the other may no longer hold.
+      if (this.shape !== undefined && shapeOf(price) !== this.shape) this.shape = undefined;
+      if (this.canonical && !isCanonical(price)) this.canonical = false;
+    }
     this.order?.insert(price);
   }
 
@@ -112,12 +124,14 @@ class BookSide {
    */
   private otherSpelling(price: string, others: number): string | undefined {
     if (this.byValue === undefined) {
+      if (others === 0) return undefined;
       const shape = shapeOf(price);
-      if (others === 0 || (shape === this.shape && shape >= 0)) return undefined;
-      // Another shape of price: from now on the side also indexes its levels by value.
+      if ((shape === this.shape && shape >= 0) || (this.canonical && isCanonical(price))) return undefined;
+      // A price that keeps neither rule: from now on the side also indexes its levels by value.
       this.byValue = new Map();
       for (const key of this.sizes.keys()) if (key !== price) this.byValue.set(canonicalDecimal(key), key);
       this.shape = undefined;
+      this.canonical = false;
     }
     return this.byValue.get(canonicalDecimal(price));
   }
@@ -147,6 +161,18 @@ class BookSide {
 
 /** Up to this many levels, `top` picks the best in one pass rather than sorting the side. */
 const FEW = 16;
+
+/**
+ * Whether a decimal is the one text of its value (canonicalDecimal's): no redundant leading zero,
+ * and a fraction, if any, that does not end in zero ("0.5", "12", not "0.50", "012" or "5.").
+ */
+function isCanonical(price: string): boolean {
+  const length = price.length;
+  if (length > 1 && price.charCodeAt(0) === 48 && price.charCodeAt(1) !== 46) return false;
+  if (price.indexOf('.') < 0) return length > 0;
+  const last = price.charCodeAt(length - 1);
+  return last !== 48 && last !== 46;
+}
 
 /**
  * The number of fraction digits of a decimal, or -1 for a redundant leading zero ("01.5"). Two
