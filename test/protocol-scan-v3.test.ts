@@ -107,6 +107,22 @@ describe('the v3 scanner', () => {
     }
   });
 
+  it('leaves a message too long for its byte buffer, or not all ASCII, to the full path, and takes the next one', () => {
+    const d = decoder();
+    const update = (asks: string): string =>
+      `{"channel":"book_lv2","action":"update","data":[{"symbol":"BTC_USDT","createTime":1,"asks":[${asks}],"bids":[],"lastId":1,"id":2,"ts":3}]}`;
+    const level = '["9123.75000000","0.03133175"]';
+    const long = update(Array.from({ length: 2500 }, () => level).join(','));
+    expect(long.length).toBeGreaterThan(64 * 1024);
+    const plain = update(level);
+    // Not all ASCII: a symbol, a trailing no-break space, a fullwidth digit.
+    for (const text of [long, plain.replace('BTC_USDT', 'BTC_USDé'), `${plain}\u00a0`, plain.replace('9123', '９123')]) {
+      expect(d.scan(text), text.slice(0, 80)).toBeUndefined();
+      agreement(d, text);
+      expect(agreement(d, plain)).toBe('taken');
+    }
+  });
+
   it('takes the shapes of a recorded live session but the snapshot, and agrees on all', () => {
     const real = (JSON.parse(readFileSync(new URL('./fixtures/v3-real-shapes.json', import.meta.url), 'utf8')) as { messages: Record<string, Json> }).messages;
     const d = decoder();

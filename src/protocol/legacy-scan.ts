@@ -1,5 +1,4 @@
 import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL } from './legacy-frames.js';
-import { isIntegerText } from './guards.js';
 import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
 import type { BookItem, DecodeResult, Side, TickerFields } from './types.js';
 
@@ -14,6 +13,8 @@ import type { BookItem, DecodeResult, Side, TickerFields } from './types.js';
 /** Ticker columns after the pair id: 9, or 11 with postOnly and maintenanceMode (PROTOCOL.md). */
 const TICKER_COLUMNS = 9;
 const TICKER_COLUMNS_LONG = 11;
+/** Digits of an integer sent as text, at most (isIntegerText, INTEGER_TEXT in guards.ts). */
+const INTEGER_DIGITS = 30;
 
 /**
  * The frame's events, or undefined if it is not plainly a book or ticker frame of a pair in
@@ -88,16 +89,12 @@ function sideOf(scan: TextScan): Side | undefined {
 function itemEnd(scan: TextScan): boolean {
   if (scan.take(CLOSE_LIST)) return true;
   if (!scan.take(COMMA)) return false;
-  const epoch = scan.string();
-  return epoch !== undefined && isIntegerText(epoch) && scan.take(CLOSE_LIST);
+  return scan.skipDigitText(INTEGER_DIGITS) && scan.take(CLOSE_LIST);
 }
 
 /** A trade id or time as digits, sent as text or as a number (isIntegerText), as text. */
 function integer(scan: TextScan): string | undefined {
-  const text = scan.string();
-  if (text !== undefined) return isIntegerText(text) ? text : undefined;
-  const value = scan.count();
-  return value < 0 ? undefined : String(value);
+  return scan.digitText(INTEGER_DIGITS) ?? scan.countText();
 }
 
 /** `null,[pairId,last,...,low24hr(,postOnly,maintenanceMode)]]` of a ticker frame, after `[1002,`. */
@@ -126,8 +123,5 @@ function tickerFrame(scan: TextScan, pairs: ReadonlyMap<number, string>): Decode
  * integer (isFrozen, postOnly) as its digits.
  */
 function tickerColumn(scan: TextScan): string | undefined {
-  const text = scan.signedDecimal();
-  if (text !== undefined) return text;
-  const value = scan.count();
-  return value < 0 ? undefined : String(value);
+  return scan.signedDecimal() ?? scan.countText();
 }

@@ -1,5 +1,4 @@
 import { ID_TEXT } from './guards.js';
-import { isTimeToken } from './v3-frames.js';
 import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
 import type { BookItem, DecodeResult, FeedEvent, Side } from './types.js';
 
@@ -15,6 +14,8 @@ const BOOK_UPDATE = '{"channel":"book_lv2","action":"update","data":[{';
 const TRADES = '{"channel":"trades","data":[{';
 const TICKER = '{"channel":"ticker","data":[{';
 const MESSAGE_END = '}]}';
+/** Digits of a time sent as text, at most (isTimeToken in v3-frames.ts). */
+const TIME_DIGITS = 20;
 
 /**
  * A data item's keys, in the exchange's order: spelled with their quotes and colon for
@@ -172,10 +173,8 @@ function ticker(scan: TextScan, symbols: ReadonlySet<string>, frozen: ReadonlySe
         return scan.count() >= 0;
       case at.ts: {
         // It names the ticker on NATS (--publish).
-        const ts = scan.count();
-        if (ts < 0) return false;
-        time = String(ts);
-        return true;
+        time = scan.countText();
+        return time !== undefined;
       }
       default: {
         const text = scan.signedDecimal();
@@ -216,16 +215,12 @@ function takerSide(scan: TextScan): Side | undefined {
 
 /** createTime: a count, or digits as text (isTimeToken), as text. */
 function time(scan: TextScan): string | undefined {
-  const text = scan.string();
-  if (text !== undefined) return isTimeToken(text) ? text : undefined;
-  const value = scan.count();
-  return value < 0 ? undefined : String(value);
+  return scan.digitText(TIME_DIGITS) ?? scan.countText();
 }
 
 /** A trade id: text of ID_TEXT, or a count, as text. */
 function tradeIdOf(scan: TextScan): string | undefined {
   const text = scan.string();
   if (text !== undefined) return ID_TEXT.test(text) ? text : undefined;
-  const value = scan.count();
-  return value < 0 ? undefined : String(value);
+  return scan.countText();
 }
