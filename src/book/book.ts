@@ -70,7 +70,7 @@ class BookSide {
     if (sizes.size === before) return false;
     // A new key: a new level, or one kept under another spelling of the same price, which the
     // level leaves for the exchange's latest text.
-    const other = this.otherSpelling(price, before);
+    const other = this.admit(price, before);
     if (other !== undefined) {
       sizes.delete(other);
       this.forget(other);
@@ -101,15 +101,28 @@ class BookSide {
   /** Records a price just added to `sizes` in the value index and the kept order. */
   private note(price: string): void {
     if (this.byValue !== undefined) this.byValue.set(canonicalDecimal(price), price);
-    else if (this.sizes.size === 1) {
-      this.shape = shapeOf(price);
-      this.canonical = isCanonical(price);
-    } else {
-      // otherSpelling let it in by one of the two rules: the other may no longer hold.
-      if (this.shape !== undefined && shapeOf(price) !== this.shape) this.shape = undefined;
-      if (this.canonical && !isCanonical(price)) this.canonical = false;
-    }
     this.order?.insert(price);
+  }
+
+  /**
+   * otherSpelling for a price joining the side (`others` the prices already there), which the
+   * spelling rules then cover too: each price's shape and canonical form are looked at once.
+   */
+  private admit(price: string, others: number): string | undefined {
+    if (this.byValue !== undefined) return this.otherSpelling(price, others);
+    const shape = shapeOf(price);
+    if (others === 0) {
+      this.shape = shape;
+      this.canonical = isCanonical(price);
+      return undefined;
+    }
+    const sameShape = shape >= 0 && shape === this.shape;
+    const canonical = this.canonical && isCanonical(price);
+    if (!sameShape && !canonical) return this.otherSpelling(price, others);
+    // Let in by one of the rules: the other may no longer hold.
+    if (!sameShape) this.shape = undefined;
+    this.canonical = canonical;
+    return undefined;
   }
 
   /** Drops a price just deleted from `sizes` from the value index and the kept order. */
