@@ -9,13 +9,16 @@ export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** Digits of an integer sent as text, at most (isIntegerText, INTEGER_TEXT, the legacy scanner). */
+export const INTEGER_TEXT_DIGITS = 30;
+
 /** A non-negative integer as a number or as digits (legacy trade ids and pair ids). */
 export function isIntegerText(value: unknown): value is number | string {
-  return isCount(value) || (typeof value === 'string' && value.length <= 30 && digitRun(value, 0) === value.length && value.length > 0);
+  return isCount(value) || (typeof value === 'string' && value.length <= INTEGER_TEXT_DIGITS && digitRun(value, 0) === value.length && value.length > 0);
 }
 
 /** Digits only, as the schemas' integer text. */
-export const INTEGER_TEXT = /^\d{1,30}$/;
+export const INTEGER_TEXT = new RegExp(`^\\d{1,${INTEGER_TEXT_DIGITS}}$`);
 
 /**
  * A plain non-negative decimal string (a price or size): DECIMAL_PATTERN, checked by a character

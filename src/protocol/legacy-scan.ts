@@ -1,4 +1,5 @@
 import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL } from './legacy-frames.js';
+import { INTEGER_TEXT_DIGITS } from './guards.js';
 import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
 import type { BookItem, DecodeResult, Side, TickerFields } from './types.js';
 
@@ -13,8 +14,6 @@ import type { BookItem, DecodeResult, Side, TickerFields } from './types.js';
 /** Ticker columns after the pair id: 9, or 11 with postOnly and maintenanceMode (PROTOCOL.md). */
 const TICKER_COLUMNS = 9;
 const TICKER_COLUMNS_LONG = 11;
-/** Digits of an integer sent as text, at most (isIntegerText, INTEGER_TEXT in guards.ts). */
-const INTEGER_DIGITS = 30;
 
 /**
  * The frame's events, or undefined if it is not plainly a book or ticker frame of a pair in
@@ -89,12 +88,12 @@ function sideOf(scan: TextScan): Side | undefined {
 function itemEnd(scan: TextScan): boolean {
   if (scan.take(CLOSE_LIST)) return true;
   if (!scan.take(COMMA)) return false;
-  return scan.skipDigitText(INTEGER_DIGITS) && scan.take(CLOSE_LIST);
+  return scan.skipDigitText(INTEGER_TEXT_DIGITS) && scan.take(CLOSE_LIST);
 }
 
 /** A trade id or time as digits, sent as text or as a number (isIntegerText), as text. */
 function integer(scan: TextScan): string | undefined {
-  return scan.digitText(INTEGER_DIGITS) ?? scan.countText();
+  return scan.digitText(INTEGER_TEXT_DIGITS) ?? scan.countText();
 }
 
 /** `null,[pairId,last,...,low24hr(,postOnly,maintenanceMode)]]` of a ticker frame, after `[1002,`. */

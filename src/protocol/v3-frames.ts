@@ -22,7 +22,9 @@ const numberToken = z
   .transform(String)
   .refine((t) => SIGNED_DECIMAL_TEXT.test(t), 'not a plain decimal');
 const idToken = z.union([z.string().regex(ID_TEXT, 'not an id of letters, digits, _ or -'), count]).transform(String);
-const timeToken = z.union([z.string().regex(/^\d{1,20}$/, 'not a time in digits'), count]).transform(String);
+/** Digits of a time sent as text, at most (timeToken, isTimeToken, the v3 scanner). */
+export const TIME_TOKEN_DIGITS = 20;
+const timeToken = z.union([z.string().regex(new RegExp(`^\\d{1,${TIME_TOKEN_DIGITS}}$`), 'not a time in digits'), count]).transform(String);
 // Checked by hand, stopping at the first bad level: zod would report every one of a million.
 const levels = z.unknown().superRefine((value, ctx) => {
   const issue = levelListIssue(value);
@@ -112,7 +114,7 @@ export function fastTickerItem(item: unknown): TickerData | undefined {
 /** A time (timeToken's rules by hand): a safe integer, or up to 20 digits. */
 export function isTimeToken(value: unknown): value is string | number {
   if (isCount(value)) return true;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 20) return false;
+  if (typeof value !== 'string' || value.length === 0 || value.length > TIME_TOKEN_DIGITS) return false;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c < 48 || c > 57) return false;

@@ -1,4 +1,5 @@
 import { ID_TEXT } from './guards.js';
+import { TIME_TOKEN_DIGITS } from './v3-frames.js';
 import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
 import type { BookItem, DecodeResult, FeedEvent, Side } from './types.js';
 
@@ -14,8 +15,6 @@ const BOOK_UPDATE = '{"channel":"book_lv2","action":"update","data":[{';
 const TRADES = '{"channel":"trades","data":[{';
 const TICKER = '{"channel":"ticker","data":[{';
 const MESSAGE_END = '}]}';
-/** Digits of a time sent as text, at most (isTimeToken in v3-frames.ts). */
-const TIME_DIGITS = 20;
 
 /**
  * A data item's keys, in the exchange's order: spelled with their quotes and colon for
@@ -215,7 +214,7 @@ function takerSide(scan: TextScan): Side | undefined {
 
 /** createTime: a count, or digits as text (isTimeToken), as text. */
 function time(scan: TextScan): string | undefined {
-  return scan.digitText(TIME_DIGITS) ?? scan.countText();
+  return scan.digitText(TIME_TOKEN_DIGITS) ?? scan.countText();
 }
 
 /** A trade id: text of ID_TEXT, or a count, as text. */
