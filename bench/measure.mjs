@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync, closeSync, readFileSync, readdirSync } from 'node:fs';
+import { openSync, closeSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const RUSAGE = fileURLToPath(new URL('./rusage.py', import.meta.url));
@@ -48,30 +48,14 @@ export function measure(command, args, { stdout = '/dev/null', env, cwd, onStart
   });
 }
 
-/** Linux's USER_HZ: /proc reports CPU times in these ticks (100 on every mainstream kernel). */
-const TICKS_PER_SECOND = 100;
-
 /**
- * CPU seconds (user + sys) of each live thread of a process, by thread id, from /proc; empty when
- * the process or /proc is gone. Used to see when the reference script's websocket thread has ended.
+ * The ids of a process's live threads, from /proc; empty when the process or /proc is gone. Used
+ * to see when the reference script's websocket thread has ended.
  */
-export function threadCpu(pid) {
-  const out = new Map();
-  let tids;
+export function threadIds(pid) {
   try {
-    tids = readdirSync(`/proc/${pid}/task`);
+    return new Set(readdirSync(`/proc/${pid}/task`).map(Number));
   } catch {
-    return out;
+    return new Set();
   }
-  for (const tid of tids) {
-    try {
-      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND);
-    } catch {
-      // The thread ended between readdir and read.
-    }
-  }
-  return out;
 }

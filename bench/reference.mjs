@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { measure, threadCpu } from './measure.mjs';
+import { measure, threadIds } from './measure.mjs';
 
 /** How often the reference process is looked at while it runs. */
 const POLL_MS = 20;
@@ -83,10 +83,10 @@ export async function runReference(python, script, { serverClosed, deadlineMs })
   while (!finished) {
     await sleep(POLL_MS);
     if (pid === undefined) continue;
-    const threads = threadCpu(pid);
+    const threads = threadIds(pid);
     // The first thread after the main one is the websocket thread (asyncio adds resolver threads later).
     if (worker === undefined && threads.size > 1) {
-      worker = Math.min(...[...threads.keys()].filter((tid) => tid !== pid));
+      worker = Math.min(...[...threads].filter((tid) => tid !== pid));
     }
     const bytes = writtenBytes(pid);
     if (bytes !== lastBytes) {
