@@ -1,11 +1,12 @@
-import { compareDecimal } from './decimal.js';
+/** Up to this many levels, a side's `top` picks the best in one pass rather than sorting the side. */
+export const FEW = 16;
 
 /** A chunk is split in two beyond twice this many prices. */
 const CHUNK = 256;
 
-interface Chunk {
-  prices: string[];
-  /** Number(price) of each: doubles decide order wherever they differ. */
+interface Chunk<P> {
+  prices: P[];
+  /** Each price's value as a double: doubles decide order wherever they differ. */
   values: number[];
 }
 
@@ -15,28 +16,30 @@ interface Chunk {
  * a move of the whole side per change, so a hostile update adding 100k new best asks took
  * 13-32 s (quadratic); here it takes a fraction of a second, whatever the pattern.
  */
-export class SortedPrices {
-  private chunks: Chunk[] = [];
+export class SortedPrices<P extends string | number> {
+  private chunks: Chunk<P>[] = [];
 
-  /** `direction` 1: lowest first (asks); -1: highest first (bids). `sorted` is already in that order. */
+  /**
+   * `direction` 1: lowest first (asks); -1: highest first (bids). `sorted` is already in that order,
+   * `values` their doubles. `tieBreak` orders two prices exactly where their doubles are equal.
+   */
   constructor(
     private readonly direction: 1 | -1,
-    sorted: readonly string[],
+    sorted: readonly P[],
+    values: readonly number[],
+    private readonly tieBreak: (a: P, b: P) => number,
   ) {
-    for (let i = 0; i < sorted.length; i += CHUNK) {
-      const prices = sorted.slice(i, i + CHUNK);
-      this.chunks.push({ prices, values: prices.map(Number) });
-    }
+    for (let i = 0; i < sorted.length; i += CHUNK) this.chunks.push({ prices: sorted.slice(i, i + CHUNK), values: values.slice(i, i + CHUNK) });
   }
 
   /** The best price, if any. */
-  first(): string | undefined {
+  first(): P | undefined {
     return this.chunks[0]?.prices[0];
   }
 
   /** The best `n` prices, best first. */
-  take(n: number): string[] {
-    const out: string[] = [];
+  take(n: number): P[] {
+    const out: P[] = [];
     for (const chunk of this.chunks) {
       for (const price of chunk.prices) {
         if (out.length >= n) return out;
@@ -46,15 +49,14 @@ export class SortedPrices {
     return out;
   }
 
-  /** Adds a price not held yet. */
-  insert(price: string): void {
-    const value = Number(price);
+  /** Adds a price not held yet, of double `value`. */
+  insert(price: P, value: number): void {
     if (this.chunks.length === 0) {
       this.chunks.push({ prices: [price], values: [value] });
       return;
     }
     const c = this.chunkFor(value, price);
-    const chunk = this.chunks[c] as Chunk;
+    const chunk = this.chunks[c] as Chunk<P>;
     const at = this.lowerBound(chunk, value, price);
     chunk.prices.splice(at, 0, price);
     chunk.values.splice(at, 0, value);
@@ -64,12 +66,11 @@ export class SortedPrices {
     }
   }
 
-  /** Removes a price held in exactly this text (a no-op otherwise). */
-  remove(price: string): void {
+  /** Removes a price held exactly so (the same text, or code), of double `value` (a no-op otherwise). */
+  remove(price: P, value: number): void {
     if (this.chunks.length === 0) return;
-    const value = Number(price);
     const c = this.chunkFor(value, price);
-    const chunk = this.chunks[c] as Chunk;
+    const chunk = this.chunks[c] as Chunk<P>;
     const at = this.lowerBound(chunk, value, price);
     if (chunk.prices[at] !== price) return;
     chunk.prices.splice(at, 1);
@@ -78,31 +79,31 @@ export class SortedPrices {
   }
 
   /** Negative when (va, pa) is better than (vb, pb), zero when equal in value. */
-  private compare(va: number, pa: string, vb: number, pb: string): number {
-    return (va !== vb ? va - vb : compareDecimal(pa, pb)) * this.direction;
+  private compare(va: number, pa: P, vb: number, pb: P): number {
+    return (va !== vb ? va - vb : this.tieBreak(pa, pb)) * this.direction;
   }
 
   /** The first chunk whose last price is not better than `price`, or the last chunk. */
-  private chunkFor(value: number, price: string): number {
+  private chunkFor(value: number, price: P): number {
     let lo = 0;
     let hi = this.chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const chunk = this.chunks[mid] as Chunk;
+      const chunk = this.chunks[mid] as Chunk<P>;
       const last = chunk.prices.length - 1;
-      if (this.compare(chunk.values[last] as number, chunk.prices[last] as string, value, price) < 0) lo = mid + 1;
+      if (this.compare(chunk.values[last] as number, chunk.prices[last] as P, value, price) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   /** The index in `chunk` of the first price not better than `price`. */
-  private lowerBound(chunk: Chunk, value: number, price: string): number {
+  private lowerBound(chunk: Chunk<P>, value: number, price: P): number {
     let lo = 0;
     let hi = chunk.prices.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.compare(chunk.values[mid] as number, chunk.prices[mid] as string, value, price) < 0) lo = mid + 1;
+      if (this.compare(chunk.values[mid] as number, chunk.prices[mid] as P, value, price) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
