@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalCode, codeText, codeValue, decimalCode, isZeroCode } from '../src/book/decimal-code.js';
+import { codeText, codeValue, decimalCode, isZeroCode, readCodes } from '../src/protocol/decimal-code.js';
 import { canonicalDecimal, compareDecimal, isZeroDecimal } from '../src/book/decimal.js';
 import { OrderBook } from '../src/book/book.js';
 
@@ -33,13 +33,14 @@ describe('decimal codes', () => {
   it('share one canonical code exactly when the values are equal, and order by value as the exact comparison does', () => {
     fc.assert(
       fc.property(decimal, decimal, (a, b) => {
-        const ca = decimalCode(a);
-        const cb = decimalCode(b);
-        if (ca < 0 || cb < 0) return;
+        const ra = { code: -1, canonical: -1 };
+        const rb = { code: -1, canonical: -1 };
+        if (!readCodes(a, ra) || !readCodes(b, rb)) return;
         const exact = Math.sign(compareDecimal(a, b));
-        expect(canonicalCode(ca) === canonicalCode(cb)).toBe(exact === 0);
-        expect(codeText(canonicalCode(ca))).toBe(canonicalDecimal(a));
-        expect(Math.sign(codeValue(canonicalCode(ca)) - codeValue(canonicalCode(cb)))).toBe(exact);
+        expect(ra.canonical === rb.canonical).toBe(exact === 0);
+        expect(codeText(ra.canonical)).toBe(canonicalDecimal(a));
+        expect(Math.sign(codeValue(ra.canonical) - codeValue(rb.canonical))).toBe(exact);
+        expect(codeValue(ra.code)).toBe(codeValue(ra.canonical));
       }),
       { numRuns: 5000 },
     );

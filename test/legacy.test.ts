@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LegacyDecoder, LegacyProtocol } from '../src/protocol/legacy.js';
 import { ALL_CHANNELS, type DecodeResult } from '../src/protocol/types.js';
+import { codedLevel } from '../src/protocol/decimal-code.js';
 
 const markets = { pairs: ['BTC_ETH', 'USDT_BTC'], byId: new Map([['148', 'BTC_ETH'], ['121', 'USDT_BTC']]), frozen: new Set<string>() };
 
@@ -48,7 +49,7 @@ describe('legacy decoder: good frames', () => {
         seq: 2,
         prevSeq: undefined,
         items: [
-          { kind: 'level', side: 'bid', price: '0.02000000', size: '1.00000000' },
+          codedLevel('bid', '0.02000000', '1.00000000'),
           { kind: 'trade', tradeId: '42810442', side: 'ask', price: '0.02100000', size: '0.50000000', timestamp: '1580000000' },
         ],
       },

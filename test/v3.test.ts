@@ -3,6 +3,7 @@ import { BadMarketsError } from '../src/errors.js';
 import { parseV3Markets, v3MarketsUrl } from '../src/markets/v3.js';
 import { V3Decoder, V3Protocol } from '../src/protocol/v3.js';
 import { ALL_CHANNELS, type DecodeResult } from '../src/protocol/types.js';
+import { codedLevel } from '../src/protocol/decimal-code.js';
 
 const url = 'http://127.0.0.1:1/markets';
 
@@ -52,8 +53,8 @@ describe('v3 decoder', () => {
         seq: 12,
         prevSeq: 10,
         items: [
-          { kind: 'level', side: 'bid', price: '24980', size: '0' },
-          { kind: 'level', side: 'ask', price: '24990', size: '2' },
+          codedLevel('bid', '24980', '0'),
+          codedLevel('ask', '24990', '2'),
         ],
       },
     ]);

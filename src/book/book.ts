@@ -1,5 +1,5 @@
 import { CodedLevels, NO_CODE, REMOVED } from './coded-levels.js';
-import type { Level, Side } from '../protocol/types.js';
+import type { Level, LevelCodes, Side } from '../protocol/types.js';
 import { TextLevels } from './text-levels.js';
 
 export type { Level, Side };
@@ -32,10 +32,10 @@ class BookSide {
   }
 
   /** Sets a level's absolute size; zero removes it. Returns whether the size was zero (a removal). */
-  set(price: string, size: string): boolean {
+  set(price: string, size: string, codes?: LevelCodes): boolean {
     const coded = this.coded;
     if (coded !== undefined) {
-      const done = coded.set(price, size);
+      const done = coded.set(price, size, codes);
       if (done !== NO_CODE) return done === REMOVED;
       this.text = TextLevels.of(this.side, coded.levels());
       this.coded = undefined;
@@ -76,10 +76,11 @@ export class OrderBook {
 
   /**
    * Sets one level's absolute size on `side`; a zero size removes the level. Returns whether the
-   * size was zero, so the caller need not test it again.
+   * size was zero, so the caller need not test it again. `codes`: the texts' decimal codes, when
+   * the decoder read them.
    */
-  set(side: Side, price: string, size: string): boolean {
-    return this.side(side).set(price, size);
+  set(side: Side, price: string, size: string, codes?: LevelCodes): boolean {
+    return this.side(side).set(price, size, codes);
   }
 
   side(side: Side): BookSide {

@@ -1,6 +1,6 @@
-import type { Level, Side } from '../protocol/types.js';
-import { canonicalCode, codeText, codeValue, decimalCode, isZeroCode } from './decimal-code.js';
-import { isZeroDecimal } from './decimal.js';
+import type { Level, LevelCodes, Side } from '../protocol/types.js';
+import { codeText, codeValue, decimalCode, isZeroCode, readCodes, type Codes } from '../protocol/decimal-code.js';
+import { detached, isZeroDecimal } from './decimal.js';
 import { FEW, SortedPrices } from './sorted-prices.js';
 
 /** What CodedLevels.set did: changed or added a level, removed one (or found none to remove), or could not take the price. */
@@ -52,6 +52,8 @@ export class CodedLevels {
   private sizeTexts: (string | undefined)[] | undefined;
   private order: SortedPrices<number> | undefined;
   private readonly direction: 1 | -1;
+  /** The codes of the price being set. */
+  private readonly read: Codes = { code: -1, canonical: -1 };
 
   constructor(side: Side) {
     // Asks are best when lowest, bids when highest.
@@ -73,12 +75,26 @@ export class CodedLevels {
     this.order = undefined;
   }
 
-  /** Sets a level's absolute size; zero removes it. CHANGED, REMOVED, or NO_CODE (nothing done). */
-  set(price: string, size: string): number {
-    const spelling = decimalCode(price);
-    if (spelling < 0) return NO_CODE;
-    const key = canonicalCode(spelling);
-    const sizeCode = decimalCode(size);
+  /**
+   * Sets a level's absolute size; zero removes it. CHANGED, REMOVED, or NO_CODE (nothing done).
+   * `codes`: the texts' codes, when the decoder read them.
+   */
+  set(price: string, size: string, codes?: LevelCodes): number {
+    let key: number;
+    let spelling: number;
+    let sizeCode: number;
+    if (codes?.priceKey !== undefined) {
+      key = codes.priceKey;
+      spelling = codes.priceCode as number;
+      sizeCode = codes.sizeCode as number;
+      if (key < 0) return NO_CODE;
+    } else {
+      const read = this.read;
+      if (!readCodes(price, read)) return NO_CODE;
+      key = read.canonical;
+      spelling = read.code;
+      sizeCode = decimalCode(size);
+    }
     if (sizeCode >= 0 ? isZeroCode(sizeCode) : isZeroDecimal(size)) {
       const at = this.find(key);
       if (at >= 0) {
@@ -107,7 +123,7 @@ export class CodedLevels {
       if (this.sizeTexts !== undefined) this.sizeTexts[at] = undefined;
     } else {
       slots[at * STRIDE + 2] = TEXT_SIZE;
-      (this.sizeTexts ??= [])[at] = size;
+      (this.sizeTexts ??= [])[at] = detached(size);
     }
     return CHANGED;
   }

@@ -213,7 +213,7 @@ export class BookProcessor {
           out.book(pair, book.top('ask', this.depth), book.top('bid', this.depth));
           break;
         case 'level':
-          if (book.set(item.side, item.price, item.size)) out.remove(pair, item.side, item.price);
+          if (book.set(item.side, item.price, item.size, item)) out.remove(pair, item.side, item.price);
           else out.change(pair, item.side, item.price, item.size);
           break;
         case 'trade':

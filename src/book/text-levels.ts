@@ -1,4 +1,4 @@
-import { canonicalDecimal, compareDecimal, fractionDigits, isZeroDecimal } from './decimal.js';
+import { canonicalDecimal, compareDecimal, detached, fractionDigits, isZeroDecimal } from './decimal.js';
 import type { Level, Side } from '../protocol/types.js';
 import { FEW, SortedPrices } from './sorted-prices.js';
 
@@ -54,9 +54,14 @@ export class TextLevels {
     this.order = undefined;
   }
 
-  /** Sets a level's absolute size; zero removes it. Returns whether the size was zero (a removal). */
-  set(price: string, size: string): boolean {
+  /**
+   * Sets a level's absolute size; zero removes it. Returns whether the size was zero (a removal).
+   * The side keeps its own copies of the texts (detached), not views of a frame.
+   */
+  set(view: string, sizeView: string): boolean {
     const sizes = this.sizes;
+    const price = detached(view);
+    const size = detached(sizeView);
     if (isZeroDecimal(size)) {
       if (sizes.delete(price)) {
         this.forget(price);

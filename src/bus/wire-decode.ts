@@ -3,6 +3,7 @@ import { DECIMAL_PATTERN, ID_TEXT, SYMBOL_TEXT, isDecimalText, levelListIssue } 
 import type { BookItem, FeedEvent, Level, TradeItem } from '../protocol/types.js';
 import { zodIssue } from '../printable.js';
 import { pairToken, SUBJECT_ROOT, type BusKind } from './wire.js';
+import { codedLevel } from '../protocol/decimal-code.js';
 
 /**
  * The consumer's side of wire.ts: a JetStream message back into the events polo-ws prints. The
@@ -76,7 +77,7 @@ function bookItems(list: readonly unknown[]): BookItem[] | string {
       items.push({ kind: 'snapshot', asks: toLevels(a as unknown[][]), bids: toLevels(b as unknown[][]) });
     } else if ((kind === 'bid' || kind === 'ask') && entry.length === 3) {
       if (!isDecimalText(a) || !isDecimalText(b)) return `items.${i}: not a plain decimal`;
-      items.push({ kind: 'level', side: kind, price: a, size: b });
+      items.push(codedLevel(kind, a, b));
     } else if (kind === 'trade' && entry.length === 6) {
       if (typeof a !== 'string' || !ID_TEXT.test(a) || (b !== 'buy' && b !== 'sell') || !isDecimalText(c) || !isDecimalText(d) || typeof e !== 'string' || !TIME.test(e)) {
         return `items.${i}: not a trade [trade, id, buy|sell, price, size, time]`;

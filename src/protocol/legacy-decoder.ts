@@ -5,6 +5,7 @@ import { pythonText, rawNumbersOf } from './python-text.js';
 import { isCount, isDecimalText, isSymbolText } from './guards.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, TickerFields } from './types.js';
 import { errorText, zodIssue } from '../printable.js';
+import { codedLevel } from './decimal-code.js';
 
 /** Decoder of the legacy push API: frames in, normalized events out, never a throw. */
 export class LegacyDecoder extends FrameDecoder {
@@ -120,7 +121,7 @@ function decodeItem(raw: unknown): BookItem | string {
   const parsed = legacySchemas.items[tag].safeParse(raw);
   if (!parsed.success) return zodIssue(parsed.error);
   const v = parsed.data;
-  if (v[0] === 'o') return { kind: 'level', side: v[1] === 1 ? 'bid' : 'ask', price: v[2], size: v[3] };
+  if (v[0] === 'o') return codedLevel(v[1] === 1 ? 'bid' : 'ask', v[2], v[3]);
   if (v[0] === 't') {
     return { kind: 'trade', tradeId: String(v[1]), side: v[2] === 1 ? 'bid' : 'ask', price: v[3], size: v[4], timestamp: String(v[5]) };
   }

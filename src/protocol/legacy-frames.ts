@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { INTEGER_TEXT, SIGNED_DECIMAL_TEXT, isDecimalText, isIntegerText, isSignedDecimalText } from './guards.js';
 import { count, decimal } from './schemas.js';
 import type { BookItem } from './types.js';
+import { codedLevel } from './decimal-code.js';
 
 /**
  * The legacy push API's frames: channel numbers, the zod schemas that define each frame and book
@@ -51,7 +52,7 @@ export function fastItem(raw: unknown[]): BookItem | undefined {
   const side = raw[raw[0] === 'o' ? 1 : 2];
   if (side !== 0 && side !== 1) return undefined;
   if (raw[0] === 'o' && raw.length >= 4 && isDecimalText(raw[2]) && isDecimalText(raw[3])) {
-    return { kind: 'level', side: side === 1 ? 'bid' : 'ask', price: raw[2], size: raw[3] };
+    return codedLevel(side === 1 ? 'bid' : 'ask', raw[2], raw[3]);
   }
   const id = raw[1];
   const time = raw[5];

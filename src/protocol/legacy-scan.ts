@@ -1,6 +1,6 @@
 import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL } from './legacy-frames.js';
 import { INTEGER_TEXT_DIGITS } from './guards.js';
-import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
+import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan } from './scan-text.js';
 import type { BookItem, DecodeResult, Side, TickerFields } from './types.js';
 
 /**
@@ -57,11 +57,13 @@ function bookItem(scan: TextScan): BookItem | undefined {
 
 function levelItem(scan: TextScan): BookItem | undefined {
   const side = sideOf(scan);
-  const price = scan.decimal();
+  const price = scan.levelDecimal();
+  const priceKey = scan.canonical;
+  const priceCode = scan.code;
   if (side === undefined || price === undefined || !scan.take(COMMA)) return undefined;
-  const size = scan.decimal();
+  const size = scan.levelDecimal();
   if (size === undefined || !itemEnd(scan)) return undefined;
-  return { kind: 'level', side, price: detached(price), size: detached(size) };
+  return { kind: 'level', side, price, size, priceKey, priceCode, sizeCode: scan.code };
 }
 
 function tradeItem(scan: TextScan): BookItem | undefined {

@@ -7,6 +7,8 @@
  * which decides and words the error.
  */
 
+import { readByteCodes, type Codes } from './decimal-code.js';
+
 /** Character codes the scanners look for. */
 export const COMMA = 0x2c;
 export const OPEN_LIST = 0x5b;
@@ -21,9 +23,6 @@ const POINT = 0x2e;
 /** Digits before and after a decimal's point, at most (DECIMAL_PATTERN in guards.ts). */
 const MAX_DIGITS = 40;
 
-/** Below this length V8 copies a slice; from it on, a slice is a view (SlicedString::kMinLength). */
-const VIEW_LENGTH = 13;
-
 /**
  * The frame's characters as bytes, for the reads: a Uint8Array load costs a fraction of a
  * charCodeAt, which dispatches on the string's representation at every call. Reading every
@@ -37,8 +36,11 @@ const encoder = new TextEncoder();
  * A position in a frame's text, moved forward by each read. Reads look at the frame's bytes in a
  * buffer shared by all scans, so only the latest TextScan made may be read.
  */
-export class TextScan {
+export class TextScan implements Codes {
   private at = 0;
+  /** The codes of the decimal last read by `level` (-1: it has none). */
+  code = -1;
+  canonical = -1;
 
   /**
    * Every read stops at the byte after the text, a 0 no read accepts. A frame that is not all
@@ -88,7 +90,7 @@ export class TextScan {
 
   /**
    * Reads a string of printable ASCII without escapes, and returns its text (a view of the frame:
-   * see detached); undefined if the next value is not such a string.
+   * a book that keeps it makes its own copy: detached in book/decimal.ts); undefined if the next value is not such a string.
    */
   string(): string | undefined {
     if (bytes[this.at] !== QUOTE) return undefined;
@@ -130,6 +132,20 @@ export class TextScan {
    */
   decimal(): string | undefined {
     return this.decimalText(false);
+  }
+
+  /**
+   * Reads a level's price or size as `decimal` does, and its decimal codes into `code` and
+   * `canonical` (-1 when it has none), for the book.
+   */
+  levelDecimal(): string | undefined {
+    const start = this.at + 1;
+    const text = this.decimalText(false);
+    if (text !== undefined && !readByteCodes(bytes, start, this.at - 1, this)) {
+      this.code = -1;
+      this.canonical = -1;
+    }
+    return text;
   }
 
   /** Reads a decimal string that may be negative (a ticker's change, "-0.012": isSignedDecimalText). */
@@ -190,14 +206,4 @@ function digitsEnd(bytes: Uint8Array, from: number): number {
     if (!(c >= ZERO && c <= NINE)) return i;
     i++;
   }
-}
-
-/**
- * `view` (a string read from a frame) as a string of its own, for values a book keeps for hours
- * (prices, sizes): a slice of 13 characters or more is a view that keeps the whole frame alive
- * (V8's SlicedString), so a book of views would hold a frame per level. JSON.parse always copies.
- */
-export function detached(view: string): string {
-  // Concatenation then slicing flattens: the result's parent is the one-character-longer copy.
-  return view.length < VIEW_LENGTH ? view : ` ${view}`.slice(1);
 }

@@ -23,8 +23,28 @@ export const ALL_CHANNELS: ReadonlySet<Channel> = new Set<Channel>(['ticker', 'b
 /** One item of a sequenced book message, in the order the exchange sent it. */
 export type BookItem =
   | { readonly kind: 'snapshot'; readonly asks: readonly Level[]; readonly bids: readonly Level[] }
-  | { readonly kind: 'level'; readonly side: Side; readonly price: string; readonly size: string }
+  | LevelItem
   | TradeItem;
+
+/** A level's new absolute size (zero: the level is removed). */
+export interface LevelItem extends LevelCodes {
+  readonly kind: 'level';
+  readonly side: Side;
+  readonly price: string;
+  readonly size: string;
+}
+
+/**
+ * The decimal codes (decimal-code.ts) of a level's price and size, for the book: the price's
+ * canonical code and its own, the size's code; -1 where a text has none. The decoders give them
+ * with every level (codedLevel; the scanners read them from the frame's bytes), so the book need
+ * not read the texts again; a level without them (written by hand) is read by the book.
+ */
+export interface LevelCodes {
+  readonly priceKey?: number;
+  readonly priceCode?: number;
+  readonly sizeCode?: number;
+}
 
 /** One trade, its columns as text ready for output. */
 export interface TradeItem {

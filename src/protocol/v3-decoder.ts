@@ -4,6 +4,7 @@ import { scanV3 } from './v3-scan.js';
 import { V3_CHANNEL_NAMES, fastBookItem, fastEnvelope, fastTickerItem, fastTradeItem, isTimeToken, v3Schemas, type BookData } from './v3-frames.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, TradeItem } from './types.js';
 import { errorText, zodIssue } from '../printable.js';
+import { codedLevel } from './decimal-code.js';
 
 /** An event of one data item: every one names its pair. */
 type ItemEvent = FeedEvent & { readonly pair: string };
@@ -159,7 +160,7 @@ function levelsInOrder(raw: object, book: BookData): BookItem[] {
     const list = side === 'ask' ? asks : bids;
     for (let i = 0; i < list.length; i++) {
       const level = list[i] as readonly [string, string, ...unknown[]];
-      out[n++] = { kind: 'level', side, price: level[0], size: level[1] };
+      out[n++] = codedLevel(side, level[0], level[1]);
     }
   }
   return out;

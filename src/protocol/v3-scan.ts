@@ -1,6 +1,6 @@
 import { ID_TEXT } from './guards.js';
 import { TIME_TOKEN_DIGITS } from './v3-frames.js';
-import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, detached } from './scan-text.js';
+import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan } from './scan-text.js';
 import type { BookItem, DecodeResult, FeedEvent, Side } from './types.js';
 
 /**
@@ -102,11 +102,13 @@ function levels(scan: TextScan, side: Side, items: BookItem[]): boolean {
   if (scan.take(CLOSE_LIST)) return true;
   do {
     if (!scan.take(OPEN_LIST)) return false;
-    const price = scan.decimal();
+    const price = scan.levelDecimal();
+    const priceKey = scan.canonical;
+    const priceCode = scan.code;
     if (price === undefined || !scan.take(COMMA)) return false;
-    const size = scan.decimal();
+    const size = scan.levelDecimal();
     if (size === undefined || !scan.take(CLOSE_LIST)) return false;
-    items.push({ kind: 'level', side, price: detached(price), size: detached(size) });
+    items.push({ kind: 'level', side, price, size, priceKey, priceCode, sizeCode: scan.code });
   } while (scan.take(COMMA));
   return scan.take(CLOSE_LIST);
 }

@@ -1,0 +1,111 @@
+/**
+ * Decimal codes: a plain decimal text of up to 14 significant digits (15 when they read below 2^48) as one exact double, so a book
+ * can keep its levels in typed arrays instead of Maps of strings. code = mantissa * 32 + fraction
+ * digits, where the mantissa is the digits read as one integer ("0.01250" -> 1250 * 32 + 5). The
+ * text comes back exactly (codeText), as long as it had no redundant leading zero ("01.5"):
+ * decimalCode refuses those, and numbers it cannot hold exactly, with -1.
+ *
+ * A code names one spelling; a canonical code (readCodes) drops the fraction's trailing zeros, so two
+ * texts of one value ("0.1", "0.10000000") share it. Canonical codes compare by value through codeValue:
+ * with a mantissa below 2^48 (at most 15 significant digits) and at most 22 fraction digits, mantissa / 10^digits is the
+ * correctly rounded double of the decimal, and two decimals of that size never round to one double.
+ */
+
+import type { LevelItem, Side } from './types.js';
+
+/** Mantissas below this keep mantissa * 32 + 31 an exact double (below 2^53). */
+const MANTISSA_LIMIT = 2 ** 48;
+/** 10^22 is the largest power of ten a double holds exactly. */
+const MAX_FRACTION_DIGITS = 22;
+const POWERS_OF_TEN = Array.from({ length: MAX_FRACTION_DIGITS + 1 }, (_, n) => 10 ** n);
+
+/** Where readCodes puts what it read: the text's code and the code of its value's one spelling. */
+export interface Codes {
+  code: number;
+  canonical: number;
+}
+
+const scratch: Codes = { code: -1, canonical: -1 };
+/** Longer than any text with a code (15 digits, a point, 22 fraction digits), in UTF-8 whatever the text. */
+const textBytes = new Uint8Array(128);
+const encoder = new TextEncoder();
+
+/** The code of a plain decimal text, or -1 when it has no code (not plain, a redundant leading zero, too many digits). */
+export function decimalCode(text: string): number {
+  return readCodes(text, scratch) ? scratch.code : -1;
+}
+
+/**
+ * Reads a plain decimal text's code and canonical code (its fraction's trailing zeros dropped: "0.10"
+ * and "0.1" share it) into `out`; false, leaving `out` as it was, when it has no code.
+ */
+export function readCodes(text: string, out: Codes): boolean {
+  if (text.length > 40) return false;
+  const { written } = encoder.encodeInto(text, textBytes);
+  return readByteCodes(textBytes, 0, written, out);
+}
+
+/**
+ * readCodes for the text in bytes[start, end) (ASCII, as the scanners hold a frame), in one pass: a
+ * scanner gives the book the codes of what it read without the book reading the text again.
+ */
+export function readByteCodes(bytes: Uint8Array, start: number, end: number, out: Codes): boolean {
+  if (start >= end) return false;
+  let mantissa = 0;
+  let i = start;
+  let c = bytes[i] as number;
+  // The integer part: "0", or digits that do not start with 0.
+  if (c === 48) {
+    i++;
+  } else {
+    for (; i < end; i++) {
+      c = bytes[i] as number;
+      if (c < 48 || c > 57) break;
+      mantissa = mantissa * 10 + (c - 48);
+    }
+    if (i === start || mantissa >= MANTISSA_LIMIT) return false;
+  }
+  // The canonical code so far: up to the last fraction digit that is not 0.
+  let canonical = mantissa * 32;
+  const point = i;
+  if (i < end) {
+    if (bytes[i] !== 46 || i + 1 === end || end - i - 1 > MAX_FRACTION_DIGITS) return false;
+    for (let k = i + 1; k < end; k++) {
+      c = bytes[k] as number;
+      if (c < 48 || c > 57) return false;
+      mantissa = mantissa * 10 + (c - 48);
+      if (c !== 48) canonical = mantissa * 32 + (k - point);
+    }
+    if (mantissa >= MANTISSA_LIMIT) return false;
+  }
+  out.code = mantissa * 32 + (point < end ? end - point - 1 : 0);
+  out.canonical = canonical;
+  return true;
+}
+
+/** A level item with its texts' codes, for decoders that do not read bytes (the scanners' items carry them too). */
+export function codedLevel(side: Side, price: string, size: string): LevelItem {
+  const coded = readCodes(price, scratch);
+  return { kind: 'level', side, price, size, priceKey: coded ? scratch.canonical : -1, priceCode: coded ? scratch.code : -1, sizeCode: decimalCode(size) };
+}
+
+/** The text a code was made from. */
+export function codeText(code: number): string {
+  const digits = code % 32;
+  const mantissa = String((code - digits) / 32);
+  if (digits === 0) return mantissa;
+  const padded = mantissa.length > digits ? mantissa : '0'.repeat(digits + 1 - mantissa.length) + mantissa;
+  const point = padded.length - digits;
+  return `${padded.slice(0, point)}.${padded.slice(point)}`;
+}
+
+/** Whether the code's value is zero. */
+export function isZeroCode(code: number): boolean {
+  return code < 32;
+}
+
+/** The value of a code as a double: distinct values (of canonical codes or not) give distinct doubles, in order. */
+export function codeValue(code: number): number {
+  const digits = code % 32;
+  return (code - digits) / 32 / (POWERS_OF_TEN[digits] as number);
+}
