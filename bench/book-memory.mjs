@@ -1,12 +1,14 @@
-// Heap bytes per order-book level: 1000 books of 200 levels a side, prices and sizes as fresh
-// strings the way JSON.parse makes them. Run with --expose-gc (bench/run.mjs does).
+// Bytes per order-book level: 1000 books of 200 levels a side, prices and sizes as fresh strings
+// the way JSON.parse makes them. The heap and the typed arrays' backing stores outside it (a side's
+// hash table). Run with --expose-gc (bench/run.mjs does).
 import { OrderBook } from '../dist/book/book.js';
 
 const fresh = (text) => JSON.parse(`"${text}"`);
 const measure = () => {
   globalThis.gc();
   globalThis.gc();
-  return process.memoryUsage().heapUsed;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 };
 const books = [];
 const before = measure();
@@ -19,4 +21,4 @@ for (let p = 0; p < 1000; p++) {
   books.push(book);
 }
 const levels = books.reduce((n, b) => n + b.asks.size + b.bids.size, 0);
-console.log(`book memory: ${((measure() - before) / levels).toFixed(0)} bytes per level (${levels.toLocaleString('en-US')} levels, strings included; target <= 200)`);
+console.log(`book memory: ${((measure() - before) / levels).toFixed(0)} bytes per level (${levels.toLocaleString('en-US')} levels, strings and typed arrays included; target <= 200)`);
