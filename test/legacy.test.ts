@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LegacyDecoder, LegacyProtocol } from '../src/protocol/legacy.js';
 import { ALL_CHANNELS, type DecodeResult } from '../src/protocol/types.js';
-import { codedLevel } from '../src/protocol/decimal-code.js';
+import { codedLevel, codedSnapshotLevel } from '../src/protocol/decimal-code.js';
 
 const markets = { pairs: ['BTC_ETH', 'USDT_BTC'], byId: new Map([['148', 'BTC_ETH'], ['121', 'USDT_BTC']]), frozen: new Set<string>() };
 
@@ -29,10 +29,10 @@ describe('legacy decoder: good frames', () => {
           {
             kind: 'snapshot',
             asks: [
-              { price: '0.02100000', size: '403171621.65163678' },
-              { price: '0.02200000', size: '1.00000000' },
+              codedSnapshotLevel('0.02100000', '403171621.65163678'),
+              codedSnapshotLevel('0.02200000', '1.00000000'),
             ],
-            bids: [{ price: '0.02000000', size: '3.00000000' }],
+            bids: [codedSnapshotLevel('0.02000000', '3.00000000')],
           },
         ],
       },

@@ -3,7 +3,7 @@ import { BadMarketsError } from '../src/errors.js';
 import { parseV3Markets, v3MarketsUrl } from '../src/markets/v3.js';
 import { V3Decoder, V3Protocol } from '../src/protocol/v3.js';
 import { ALL_CHANNELS, type DecodeResult } from '../src/protocol/types.js';
-import { codedLevel } from '../src/protocol/decimal-code.js';
+import { codedLevel, codedSnapshotLevel } from '../src/protocol/decimal-code.js';
 
 const url = 'http://127.0.0.1:1/markets';
 
@@ -42,7 +42,7 @@ describe('v3 decoder', () => {
         pair: 'BTC_USDT',
         seq: 10,
         prevSeq: undefined,
-        items: [{ kind: 'snapshot', asks: [{ price: '24983.89', size: '403171621.65163678' }], bids: [{ price: '24980', size: '1' }] }],
+        items: [{ kind: 'snapshot', asks: [codedSnapshotLevel('24983.89', '403171621.65163678')], bids: [codedSnapshotLevel('24980', '1')] }],
       },
     ]);
     const upd = '{"channel":"book_lv2","action":"update","data":[{"symbol":"BTC_USDT","bids":[["24980","0"]],"asks":[["24990","2"]],"lastId":10,"id":12}]}';

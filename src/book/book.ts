@@ -31,6 +31,11 @@ class BookSide {
     }
   }
 
+  /** Makes room for `count` levels (a snapshot's). */
+  reserve(count: number): void {
+    this.coded?.reserve(count);
+  }
+
   /** Sets a level's absolute size; zero removes it. Returns whether the size was zero (a removal). */
   set(price: string, size: string, codes?: LevelCodes): boolean {
     const coded = this.coded;
@@ -65,8 +70,10 @@ export class OrderBook {
   /** Replaces the whole book with a snapshot's levels (order of input does not matter). */
   reset(asks: readonly Level[], bids: readonly Level[]): void {
     this.clear();
-    for (const level of asks) this.asks.set(level.price, level.size);
-    for (const level of bids) this.bids.set(level.price, level.size);
+    this.asks.reserve(asks.length);
+    this.bids.reserve(bids.length);
+    for (const level of asks) this.asks.set(level.price, level.size, level);
+    for (const level of bids) this.bids.set(level.price, level.size, level);
   }
 
   clear(): void {

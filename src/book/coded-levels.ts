@@ -75,6 +75,11 @@ export class CodedLevels {
     this.order = undefined;
   }
 
+  /** Makes room for `count` levels in all at once (a snapshot), rather than growing step by step. */
+  reserve(count: number): void {
+    while (count * 4 > (this.mask + 1) * 3) this.grow();
+  }
+
   /**
    * Sets a level's absolute size; zero removes it. CHANGED, REMOVED, or NO_CODE (nothing done).
    * `codes`: the texts' codes, when the decoder read them.

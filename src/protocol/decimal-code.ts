@@ -11,7 +11,8 @@
  * correctly rounded double of the decimal, and two decimals of that size never round to one double.
  */
 
-import type { LevelItem, Side } from './types.js';
+import { isDecimalText } from './guards.js';
+import type { Level, LevelItem, Side } from './types.js';
 
 /** Mantissas below this keep mantissa * 32 + 31 an exact double (below 2^53). */
 const MANTISSA_LIMIT = 2 ** 48;
@@ -26,9 +27,8 @@ export interface Codes {
 }
 
 const scratch: Codes = { code: -1, canonical: -1 };
-/** Longer than any text with a code (15 digits, a point, 22 fraction digits), in UTF-8 whatever the text. */
-const textBytes = new Uint8Array(128);
-const encoder = new TextEncoder();
+/** As long as any text with a code: 15 digits, a point, 22 fraction digits. */
+const textBytes = new Uint8Array(38);
 
 /** The code of a plain decimal text, or -1 when it has no code (not plain, a redundant leading zero, too many digits). */
 export function decimalCode(text: string): number {
@@ -40,9 +40,15 @@ export function decimalCode(text: string): number {
  * and "0.1" share it) into `out`; false, leaving `out` as it was, when it has no code.
  */
 export function readCodes(text: string, out: Codes): boolean {
-  if (text.length > 40) return false;
-  const { written } = encoder.encodeInto(text, textBytes);
-  return readByteCodes(textBytes, 0, written, out);
+  const length = text.length;
+  if (length > textBytes.length) return false;
+  // Copied by hand: encodeInto's call and result object cost more than these few characters.
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    textBytes[i] = c;
+  }
+  return readByteCodes(textBytes, 0, length, out);
 }
 
 /**
@@ -83,10 +89,27 @@ export function readByteCodes(bytes: Uint8Array, start: number, end: number, out
   return true;
 }
 
+/**
+ * Whether `value` is a plain decimal string (isDecimalText), reading its codes into `out` on the way
+ * (-1 when it has none): one pass over the text for both, for decoders that check what they code.
+ */
+export function readDecimal(value: unknown, out: Codes): value is string {
+  if (typeof value === 'string' && readCodes(value, out)) return true;
+  out.code = -1;
+  out.canonical = -1;
+  return isDecimalText(value);
+}
+
 /** A level item with its texts' codes, for decoders that do not read bytes (the scanners' items carry them too). */
 export function codedLevel(side: Side, price: string, size: string): LevelItem {
   const coded = readCodes(price, scratch);
   return { kind: 'level', side, price, size, priceKey: coded ? scratch.canonical : -1, priceCode: coded ? scratch.code : -1, sizeCode: decimalCode(size) };
+}
+
+/** A snapshot's level with its texts' codes. */
+export function codedSnapshotLevel(price: string, size: string): Level {
+  const coded = readCodes(price, scratch);
+  return { price, size, priceKey: coded ? scratch.canonical : -1, priceCode: coded ? scratch.code : -1, sizeCode: decimalCode(size) };
 }
 
 /** The text a code was made from. */

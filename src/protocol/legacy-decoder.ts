@@ -2,10 +2,10 @@ import { FrameDecoder, badFrame, events } from './decoding.js';
 import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL, fastItem, fastTickerColumns, legacySchemas } from './legacy-frames.js';
 import { scanLegacy } from './legacy-scan.js';
 import { pythonText, rawNumbersOf } from './python-text.js';
-import { isCount, isDecimalText, isSymbolText } from './guards.js';
+import { isCount, isSymbolText } from './guards.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, MarketMap, TickerFields } from './types.js';
 import { errorText, zodIssue } from '../printable.js';
-import { codedLevel } from './decimal-code.js';
+import { codedLevel, readDecimal } from './decimal-code.js';
 
 /** Decoder of the legacy push API: frames in, normalized events out, never a throw. */
 export class LegacyDecoder extends FrameDecoder {
@@ -134,14 +134,18 @@ function decodeItem(raw: unknown): BookItem | string {
 }
 
 /** A snapshot side `{price: size, ...}` as levels, or what is wrong with it. */
+/** Where sideLevels reads each level's codes. */
+const READ = { price: { code: -1, canonical: -1 }, size: { code: -1, canonical: -1 } };
+
 function sideLevels(side: unknown): Level[] | string {
   if (side === null || typeof side !== 'object' || Array.isArray(side)) return 'expected an object of price: size';
   const out: Level[] = [];
+  const read = READ;
   for (const price of Object.keys(side)) {
     const size: unknown = (side as Record<string, unknown>)[price];
-    if (!isDecimalText(price)) return `price ${JSON.stringify(price).slice(0, 40)} is not a plain decimal string`;
-    if (!isDecimalText(size)) return `size of ${price} is not a plain decimal string`;
-    out.push({ price, size });
+    if (!readDecimal(price, read.price)) return `price ${JSON.stringify(price).slice(0, 40)} is not a plain decimal string`;
+    if (!readDecimal(size, read.size)) return `size of ${price} is not a plain decimal string`;
+    out.push({ price, size, priceKey: read.price.canonical, priceCode: read.price.code, sizeCode: read.size.code });
   }
   return out;
 }

@@ -2,7 +2,8 @@ import type { MarketMap } from '../markets/market-map.js';
 import type { RestOptions } from '../markets/http.js';
 
 /** One price level as the exchange wrote it. */
-export interface Level {
+/** A price level; a snapshot's levels from a decoder also carry their texts' decimal codes. */
+export interface Level extends LevelCodes {
   readonly price: string;
   readonly size: string;
 }

@@ -4,7 +4,7 @@ import { scanV3 } from './v3-scan.js';
 import { V3_CHANNEL_NAMES, fastBookItem, fastEnvelope, fastTickerItem, fastTradeItem, isTimeToken, v3Schemas, type BookData } from './v3-frames.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, TradeItem } from './types.js';
 import { errorText, zodIssue } from '../printable.js';
-import { codedLevel } from './decimal-code.js';
+import { codedLevel, codedSnapshotLevel } from './decimal-code.js';
 
 /** An event of one data item: every one names its pair. */
 type ItemEvent = FeedEvent & { readonly pair: string };
@@ -170,5 +170,5 @@ const ASK_THEN_BID = ['ask', 'bid'] as const;
 const BID_THEN_ASK = ['bid', 'ask'] as const;
 
 function toLevel([price, size]: readonly [string, string, ...unknown[]]): Level {
-  return { price, size };
+  return codedSnapshotLevel(price, size);
 }
