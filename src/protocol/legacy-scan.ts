@@ -20,7 +20,7 @@ const TICKER_COLUMNS_LONG = 11;
  * `pairs` (the decoder's map from channel id to pair name).
  */
 export function scanLegacy(text: string, pairs: ReadonlyMap<number, string>): DecodeResult | undefined {
-  const scan = new TextScan(text);
+  const scan = TextScan.of(text);
   if (!scan.take(OPEN_LIST)) return undefined;
   const channel = scan.count();
   if (channel < 0 || !scan.take(COMMA)) return undefined;
@@ -31,16 +31,21 @@ export function scanLegacy(text: string, pairs: ReadonlyMap<number, string>): De
   return pair === undefined ? undefined : bookFrame(scan, pair);
 }
 
+/** The items of a book frame without any (never added to: a frame's items are read-only from here on). */
+const EMPTY: BookItem[] = [];
+
 /** `seq,[item,...]]` of a book frame, after `[pairId,`. */
 function bookFrame(scan: TextScan, pair: string): DecodeResult | undefined {
   const seq = scan.count();
   if (seq < 0 || !scan.take(COMMA) || !scan.take(OPEN_LIST)) return undefined;
-  const items: BookItem[] = [];
+  let items: BookItem[] = EMPTY;
   if (!scan.take(CLOSE_LIST)) {
     do {
       const item = bookItem(scan);
       if (item === undefined) return undefined;
-      items.push(item);
+      // Most frames hold one item: an array of exactly one, not the 17 slots a push onto [] makes room for.
+      if (items === EMPTY) items = [item];
+      else items.push(item);
     } while (scan.take(COMMA));
     if (!scan.take(CLOSE_LIST)) return undefined;
   }

@@ -26,34 +26,37 @@ const MAX_DIGITS = 40;
 /**
  * The frame's characters as bytes, for the reads: a Uint8Array load costs a fraction of a
  * charCodeAt, which dispatches on the string's representation at every call. Reading every
- * character of the 400k-frame legacy recording took 0.12 s by charCodeAt, 0.07 s by encodeInto
- * and byte loads. One buffer for every scan: a frame is read at a time, synchronously.
+ * character of the 400k-frame legacy recording took 0.12 s by charCodeAt, 0.07 s by encoding and
+ * byte loads. One buffer for every scan: a frame is read at a time, synchronously. A Buffer, whose
+ * `write` answers with a count where TextEncoder.encodeInto made an object for every frame.
  */
-const bytes = new Uint8Array(64 * 1024);
-const encoder = new TextEncoder();
+const bytes = Buffer.allocUnsafeSlow(64 * 1024);
 
 /**
  * A position in a frame's text, moved forward by each read. Reads look at the frame's bytes in a
- * buffer shared by all scans, so only the latest TextScan made may be read.
+ * buffer shared by all scans, and there is one TextScan (`of`): a scan ends before the next begins.
  */
 export class TextScan implements Codes {
   private at = 0;
+  private text = '';
   /** The codes of the decimal last read by `level` (-1: it has none). */
   code = -1;
   canonical = -1;
 
   /**
-   * Every read stops at the byte after the text, a 0 no read accepts. A frame that is not all
-   * ASCII (its UTF-8 is longer than the text), or too long for the buffer (a snapshot: the full
-   * path's anyway), is not plainly one of the scanners': its first byte is made 0, so nothing reads.
+   * The scan of `text`, from its start. Every read stops at the byte after the text, a 0 no read
+   * accepts. A frame that is not all ASCII (its UTF-8 is longer than the text), or too long for the
+   * buffer (a snapshot: the full path's anyway), is not plainly one of the scanners': its first byte
+   * is made 0, so nothing reads.
    */
-  constructor(private readonly text: string) {
-    let plain = false;
-    if (text.length < bytes.length) {
-      const { read, written } = encoder.encodeInto(text, bytes);
-      plain = read === text.length && written === text.length;
-    }
+  static of(text: string): TextScan {
+    const scan = SCAN;
+    scan.text = text;
+    scan.at = 0;
+    // Shorter than the buffer by more than a character's UTF-8, so a longer encoding cannot fill it to the same count.
+    const plain = text.length < bytes.length - 4 && bytes.write(text, 0, 'utf8') === text.length;
     bytes[plain ? text.length : 0] = 0;
+    return scan;
   }
 
   /** Whether every character has been read: a frame ends where its value does, without trailing space. */
@@ -207,3 +210,5 @@ function digitsEnd(bytes: Uint8Array, from: number): number {
     i++;
   }
 }
+
+const SCAN = new TextScan();

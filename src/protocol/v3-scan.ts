@@ -38,7 +38,7 @@ const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'clos
  * symbol in `symbols`; `frozen` gives the ticker's isFrozen column, as in the full path.
  */
 export function scanV3(text: string, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>): DecodeResult | undefined {
-  const scan = new TextScan(text);
+  const scan = TextScan.of(text);
   let event: FeedEvent | undefined;
   if (scan.takeText(BOOK_UPDATE)) event = bookUpdate(scan, symbols);
   else if (scan.takeText(TRADES)) event = trade(scan, symbols);
