@@ -15,6 +15,8 @@ const EMPTY = -1;
 /** The size code of a size kept as text (it has no code). */
 const TEXT_SIZE = -1;
 const INITIAL_SLOTS = 64;
+/** A cleared side keeps its table up to this many slots (1.5 MB), and starts small again beyond. */
+const KEPT_SLOTS = 1 << 16;
 
 /** Mixed into every slot choice, per process: no peer can pick prices that all land in one run of slots. */
 const SEED = (Math.random() * 0x100000000) >>> 0;
@@ -65,8 +67,9 @@ export class CodedLevels {
   }
 
   clear(): void {
-    // A side that grew large (a hostile snapshot) gives its memory back.
-    if (this.mask + 1 > INITIAL_SLOTS * 4) {
+    // A side that grew very large (a hostile snapshot) gives its memory back; one of an ordinary
+    // book keeps its room for the snapshot that follows.
+    if (this.mask + 1 > KEPT_SLOTS) {
       this.slots = freeSlots(INITIAL_SLOTS);
       this.mask = INITIAL_SLOTS - 1;
     } else if (this.count > 0) this.slots.fill(EMPTY);

@@ -103,13 +103,17 @@ export function readDecimal(value: unknown, out: Codes): value is string {
 /** A level item with its texts' codes, for decoders that do not read bytes (the scanners' items carry them too). */
 export function codedLevel(side: Side, price: string, size: string): LevelItem {
   const coded = readCodes(price, scratch);
-  return { kind: 'level', side, price, size, priceKey: coded ? scratch.canonical : -1, priceCode: coded ? scratch.code : -1, sizeCode: decimalCode(size) };
+  const priceKey = coded ? scratch.canonical : -1;
+  const priceCode = coded ? scratch.code : -1;
+  return { kind: 'level', side, price, size, priceKey, priceCode, sizeCode: decimalCode(size) };
 }
 
 /** A snapshot's level with its texts' codes. */
 export function codedSnapshotLevel(price: string, size: string): Level {
   const coded = readCodes(price, scratch);
-  return { price, size, priceKey: coded ? scratch.canonical : -1, priceCode: coded ? scratch.code : -1, sizeCode: decimalCode(size) };
+  const priceKey = coded ? scratch.canonical : -1;
+  const priceCode = coded ? scratch.code : -1;
+  return { price, size, priceKey, priceCode, sizeCode: decimalCode(size) };
 }
 
 /** The text a code was made from. */
