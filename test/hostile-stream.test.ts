@@ -10,6 +10,7 @@ import { PrintCollector, type PrintEvent } from './helpers/prints.js';
 import { FORGED_LINE, FORGED_MARK } from './helpers/hostile-frames.js';
 import { startHostileServer, v3Markets, type HostileConnection, type HostileServer, type HostileServerOptions, type RestAnswer } from './helpers/hostile-server.js';
 import { offGrammarLines, quote, rawControls, stackLines } from './helpers/hostile-tokens.js';
+import { codedLevel, codedSnapshotLevel } from '../src/protocol/decimal-code.js';
 
 /**
  * Issue 11, downstream of the decoders: the book stays equal to a plain sorted model whatever the
@@ -108,26 +109,49 @@ const sizeText: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.constantFrom('0', '0.00', '0.00000000', '00.0'), weight: 1 },
 );
 
-const levelSpec: fc.Arbitrary<LevelSpec> = fc.record({ side: fc.constantFrom<Side>('ask', 'bid'), price: priceText, size: sizeText });
-const snapshotSide: fc.Arbitrary<Level[]> = fc.uniqueArray(fc.record({ price: priceText, size: sizeText }), { maxLength: 12, selector: (l) => canonical(l.price) });
-
-const step: fc.Arbitrary<Step> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('snapshot' as const), pair: fc.integer({ min: 0, max: 1 }), asks: snapshotSide, bids: snapshotSide }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('update' as const), pair: fc.integer({ min: 0, max: 1 }), levels: fc.array(levelSpec, { minLength: 1, maxLength: 6 }) }), weight: 10 },
-  { arbitrary: fc.record({ kind: fc.constantFrom('duplicate' as const, 'gap' as const), pair: fc.integer({ min: 0, max: 1 }), levels: fc.array(levelSpec, { maxLength: 3 }) }), weight: 1 },
+/**
+ * Spellings an exchange writes (no redundant leading zero, at most 14 digits: every price has a
+ * decimal code, so the book's sides stay coded), now and then a price without a code.
+ */
+const codedPriceText: fc.Arbitrary<string> = fc.oneof(
+  {
+    arbitrary: fc
+      .tuple(fc.constantFrom(...VALUES.slice(0, 24)), fc.integer({ min: 0, max: 7 }))
+      .map(([value, zeros]) => (zeros === 0 ? value : value.includes('.') ? value + '0'.repeat(zeros) : `${value}.${'0'.repeat(zeros)}`)),
+    weight: 30,
+  },
+  { arbitrary: fc.constantFrom(...VALUES.slice(24), '01.5'), weight: 1 },
 );
+
+function stepOf(price: fc.Arbitrary<string>): fc.Arbitrary<Step> {
+  const levelSpec: fc.Arbitrary<LevelSpec> = fc.record({ side: fc.constantFrom<Side>('ask', 'bid'), price, size: sizeText });
+  const snapshotSide: fc.Arbitrary<Level[]> = fc.uniqueArray(fc.record({ price, size: sizeText }), { maxLength: 12, selector: (l) => canonical(l.price) });
+  return fc.oneof(
+    { arbitrary: fc.record({ kind: fc.constant('snapshot' as const), pair: fc.integer({ min: 0, max: 1 }), asks: snapshotSide, bids: snapshotSide }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('update' as const), pair: fc.integer({ min: 0, max: 1 }), levels: fc.array(levelSpec, { minLength: 1, maxLength: 6 }) }), weight: 10 },
+    { arbitrary: fc.record({ kind: fc.constantFrom('duplicate' as const, 'gap' as const), pair: fc.integer({ min: 0, max: 1 }), levels: fc.array(levelSpec, { maxLength: 3 }) }), weight: 1 },
+  );
+}
+
+const step = stepOf(priceText);
+const codedStep = stepOf(codedPriceText);
 
 /** Pair 0 follows legacy sequencing (seq + 1), pair 1 v3's (lastId names the previous id). */
 const PAIRS = ['USDT_BTC', 'ETH_USDT'] as const;
 
-/** The event a step sends, given the model's last sequence number of its pair. */
-function eventOf(s: Step, last: number): Extract<FeedEvent, { kind: 'book' }> {
+/**
+ * The event a step sends, given the model's last sequence number of its pair; `coded`: its levels
+ * carry their decimal codes, as the decoders give them, else the book reads the texts.
+ */
+function eventOf(s: Step, last: number, coded: boolean): Extract<FeedEvent, { kind: 'book' }> {
   const pair = PAIRS[s.pair] as string;
   const v3 = s.pair === 1;
   if (s.kind === 'snapshot') {
-    return { kind: 'book', pair, seq: last + 3, prevSeq: undefined, items: [{ kind: 'snapshot', asks: s.asks, bids: s.bids }] };
+    const asks = coded ? s.asks.map((l) => codedSnapshotLevel(l.price, l.size)) : s.asks;
+    const bids = coded ? s.bids.map((l) => codedSnapshotLevel(l.price, l.size)) : s.bids;
+    return { kind: 'book', pair, seq: last + 3, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
   }
-  const items: BookItem[] = s.levels.map((l) => ({ kind: 'level', side: l.side, price: l.price, size: l.size }));
+  const items: BookItem[] = s.levels.map((l) => (coded ? codedLevel(l.side, l.price, l.size) : { kind: 'level', side: l.side, price: l.price, size: l.size }));
   if (s.kind === 'update') return { kind: 'book', pair, seq: last + 1, prevSeq: v3 ? last : undefined, items };
   if (s.kind === 'duplicate') return { kind: 'book', pair, seq: last, prevSeq: v3 ? last - 1 : undefined, items };
   return { kind: 'book', pair, seq: last + 2, prevSeq: v3 ? last + 1 : undefined, items };
@@ -154,14 +178,14 @@ function levelsProblem(got: readonly Level[], want: readonly Level[], sent: Read
 }
 
 /** Runs steps through a processor and the model; returns the first disagreement. */
-function disagreement(steps: readonly Step[], depth: number, top: boolean): string | undefined {
+function disagreement(steps: readonly Step[], depth: number, top: boolean, coded = false): string | undefined {
   const processor = new BookProcessor({ depth, top });
   const models: ModelPair[] = PAIRS.map(() => ({ live: false, last: 1000, asks: new Map(), bids: new Map(), reported: undefined }));
   const sent = new Set<string>();
   for (const [index, s] of steps.entries()) {
     const pair = PAIRS[s.pair] as string;
     const model = models[s.pair] as ModelPair;
-    const event = eventOf(s, model.last);
+    const event = eventOf(s, model.last, coded);
     if (s.kind === 'snapshot') for (const l of [...s.asks, ...s.bids]) sent.add(l.price);
     else for (const l of s.levels) sent.add(l.price);
     const out = new PrintCollector();
@@ -258,6 +282,18 @@ describe('the book against a sorted model, prices and sizes in any spelling', ()
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 5 }), (steps, depth) => {
         expect(disagreement(steps, depth, top)).toBeUndefined();
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ['without --top', false],
+    ['with --top', true],
+  ])('stays equal to the model with the codes the decoders give, coded sides and their fall back to text included, %s', (_what, top) => {
+    fc.assert(
+      fc.property(fc.array(codedStep, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 5 }), (steps, depth) => {
+        expect(disagreement(steps, depth, top, true)).toBeUndefined();
       }),
       { seed: SEED, numRuns: 300 },
     );
