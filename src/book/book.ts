@@ -53,6 +53,11 @@ class BookSide {
     return this.coded !== undefined ? this.coded.best() : (this.text as TextLevels).best();
   }
 
+  /** The best level's price, or undefined when the side is empty (as best, without its size). */
+  bestPrice(): string | undefined {
+    return this.coded !== undefined ? this.coded.bestPrice() : (this.text as TextLevels).bestPrice();
+  }
+
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
     return this.coded !== undefined ? this.coded.top(n) : (this.text as TextLevels).top(n);
@@ -97,6 +102,11 @@ export class OrderBook {
   /** The best level of a side, if any (the side keeps its order from then on). */
   best(side: Side): Level | undefined {
     return this.side(side).best();
+  }
+
+  /** The best price of a side, if any (as best). */
+  bestPrice(side: Side): string | undefined {
+    return this.side(side).bestPrice();
   }
 
   /** The best `n` levels of a side, best first. */

@@ -54,6 +54,9 @@ export class CodedLevels {
   private sizeTexts: (string | undefined)[] | undefined;
   private order: SortedPrices<number> | undefined;
   private readonly direction: 1 | -1;
+  /** The code and text bestPrice gave last. */
+  private bestSpelling = -1;
+  private bestText = '';
   /** The codes of the price being set. */
   private readonly read: Codes = { code: -1, canonical: -1 };
 
@@ -138,12 +141,33 @@ export class CodedLevels {
 
   /** The best level, or undefined when the side is empty. From now on the side keeps its order. */
   best(): Level | undefined {
+    const at = this.bestSlot();
+    return at < 0 ? undefined : this.levelAt(at);
+  }
+
+  /**
+   * The best level's price, or undefined (v3 tickers' lowestAsk and highestBid): the text made
+   * once while the best price and its spelling stay, as they mostly do from one ticker to the next.
+   */
+  bestPrice(): string | undefined {
+    const at = this.bestSlot();
+    if (at < 0) return undefined;
+    const spelling = this.slots[at * STRIDE + 1] as number;
+    if (spelling !== this.bestSpelling) {
+      this.bestSpelling = spelling;
+      this.bestText = codeText(spelling);
+    }
+    return this.bestText;
+  }
+
+  /** The best level's slot, or -1. From now on the side keeps its order. */
+  private bestSlot(): number {
     if (this.order === undefined) {
       const keys = this.sortedKeys();
       this.order = new SortedPrices(this.direction, keys, keys.map(codeValue), sameValue);
     }
     const key = this.order.first();
-    return key === undefined ? undefined : this.levelAt(this.find(key));
+    return key === undefined ? -1 : this.find(key);
   }
 
   /** The best `n` levels, best first. */

@@ -242,8 +242,8 @@ export class BookProcessor {
     const book = this.book(pair);
     return {
       ...fields,
-      lowestAsk: fields.lowestAsk ?? book?.best('ask')?.price ?? '',
-      highestBid: fields.highestBid ?? book?.best('bid')?.price ?? '',
+      lowestAsk: fields.lowestAsk ?? book?.bestPrice('ask') ?? '',
+      highestBid: fields.highestBid ?? book?.bestPrice('bid') ?? '',
     };
   }
 }

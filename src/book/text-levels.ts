@@ -99,6 +99,11 @@ export class TextLevels {
     return price === undefined ? undefined : { price, size: this.sizes.get(price) as string };
   }
 
+  /** The best level's price, or undefined. */
+  bestPrice(): string | undefined {
+    return this.best()?.price;
+  }
+
   /** The best `n` levels, best first. */
   top(n: number): Level[] {
     const sorted = this.order !== undefined ? this.order.take(n) : n <= FEW ? this.fewBest(n) : this.sorted();
