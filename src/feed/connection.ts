@@ -15,7 +15,8 @@ export interface CloseInfo {
 
 export interface ConnectionHandlers {
   readonly onOpen: () => void;
-  readonly onMessage: (text: string) => void;
+  /** A text message, and its UTF-8 as received (ws has checked it is UTF-8). */
+  readonly onMessage: (text: string, bytes: Uint8Array | undefined) => void;
   readonly onClose: (info: CloseInfo) => void;
   /**
    * The connection is being dropped as stale: no frame at all for staleAfterMs (`frames`), or no
@@ -63,7 +64,8 @@ export class Connection {
     });
     this.socket.on('message', (data: WebSocket.RawData) => {
       this.lastFrameAt = options.now();
-      handlers.onMessage(rawText(data));
+      const bytes = Buffer.isBuffer(data) ? data : undefined;
+      handlers.onMessage(rawText(data), bytes);
     });
     this.socket.on('error', (error: Error) => {
       this.lastError ??= error;

@@ -46,9 +46,9 @@ export function openLiveConnection(deps: LiveConnectionDeps, number: number, eve
         subscriber.open(connection, pipeline.pairs);
         events.onOpen();
       },
-      onMessage: (text) => {
+      onMessage: (text, bytes) => {
         recorder?.frame(connection.lastFrameTime, number, text);
-        const kind = pipeline.receive(text, connection.lastFrameTime);
+        const kind = pipeline.receive(text, connection.lastFrameTime, bytes);
         if (kind === 'data') events.onMarketData();
         // A frame held for a refresh is data not read yet: the stale clock waits for the refresh, which has its own limit.
         if (kind === 'data' || kind === 'held') connection.markData();

@@ -75,14 +75,17 @@ export class Pipeline {
     return this.markets.pairs;
   }
 
-  /** Takes one raw text frame received at `at` (epoch ms), and says what it was. */
-  receive(text: string, at: number): FrameKind {
+  /**
+   * Takes one raw text frame received at `at` (epoch ms), and says what it was. `bytes`: its UTF-8
+   * as received, if at hand (the decoder may read them instead of encoding the text again).
+   */
+  receive(text: string, at: number, bytes?: Uint8Array): FrameKind {
     this.counts.frames++;
     if (this.busy !== undefined) {
       this.hold({ text, at });
       return 'held';
     }
-    const outcome = this.handle(text, at);
+    const outcome = this.handle(text, at, bytes);
     if (typeof outcome === 'string') return outcome;
     this.busy = this.drain({ text, at }, outcome);
     return 'held';
@@ -120,8 +123,8 @@ export class Pipeline {
   }
 
   /** Handles one frame: what it was, or a market refresh to wait for when it must be tried again after it. */
-  private handle(text: string, at: number): FrameKind | Promise<boolean> {
-    const result = this.deps.adapter.decode(text);
+  private handle(text: string, at: number, bytes?: Uint8Array): FrameKind | Promise<boolean> {
+    const result = this.deps.adapter.decode(text, bytes);
     if (result.ok) return this.events.print(result.events, at) ? 'data' : 'control';
     if (result.reason === 'bad-frame') {
       this.counts.badFrames++;

@@ -9,16 +9,16 @@ export abstract class FrameDecoder {
   /** Gives the decoder the current market map (after start-up or a refresh). */
   abstract setMarkets(markets: MarketMap): void;
 
-  /** Decodes one text frame. Never throws. */
-  decode(text: string): DecodeResult {
-    return this.scan(text) ?? this.parse(text);
+  /** Decodes one text frame; `bytes`, if given, its UTF-8 (see ProtocolAdapter.decode). Never throws. */
+  decode(text: string, bytes?: Uint8Array): DecodeResult {
+    return this.scan(text, bytes) ?? this.parse(text);
   }
 
   /**
    * The frequent frames decoded without JSON.parse, to the result parse gives them; undefined for
    * any frame the scanner does not plainly recognise, which parse then decides. Never throws.
    */
-  abstract scan(text: string): DecodeResult | undefined;
+  abstract scan(text: string, bytes?: Uint8Array): DecodeResult | undefined;
 
   /** The full path, and the authority: JSON.parse, the hot-path checks, the schemas. Never throws. */
   parse(text: string): DecodeResult {

@@ -27,8 +27,8 @@ export class LegacyDecoder extends FrameDecoder {
     return typeof id === 'number' ? this.byNumber.get(id) : this.byId.get(id);
   }
 
-  scan(text: string): DecodeResult | undefined {
-    return scanLegacy(text, this.byNumber);
+  scan(text: string, bytes?: Uint8Array): DecodeResult | undefined {
+    return scanLegacy(text, this.byNumber, bytes);
   }
 
   protected decodeJson(data: unknown, text: string): DecodeResult {

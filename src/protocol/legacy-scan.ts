@@ -17,10 +17,10 @@ const TICKER_COLUMNS_LONG = 11;
 
 /**
  * The frame's events, or undefined if it is not plainly a book or ticker frame of a pair in
- * `pairs` (the decoder's map from channel id to pair name).
+ * `pairs` (the decoder's map from channel id to pair name). `bytes`: the frame's UTF-8, if at hand.
  */
-export function scanLegacy(text: string, pairs: ReadonlyMap<number, string>): DecodeResult | undefined {
-  const scan = TextScan.of(text);
+export function scanLegacy(text: string, pairs: ReadonlyMap<number, string>, bytes?: Uint8Array): DecodeResult | undefined {
+  const scan = TextScan.of(text, bytes);
   if (!scan.take(OPEN_LIST)) return undefined;
   const channel = scan.count();
   if (channel < 0 || !scan.take(COMMA)) return undefined;

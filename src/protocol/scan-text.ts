@@ -27,35 +27,45 @@ const MAX_DIGITS = 40;
  * The frame's characters as bytes, for the reads: a Uint8Array load costs a fraction of a
  * charCodeAt, which dispatches on the string's representation at every call. Reading every
  * character of the 400k-frame legacy recording took 0.12 s by charCodeAt, 0.07 s by encoding and
- * byte loads. One buffer for every scan: a frame is read at a time, synchronously. A Buffer, whose
- * `write` answers with a count where TextEncoder.encodeInto made an object for every frame.
+ * byte loads. One buffer for every scan of a text that comes without its bytes (a replay): a frame
+ * is read at a time, synchronously. A Buffer, whose `write` answers with a count where
+ * TextEncoder.encodeInto made an object for every frame.
  */
-const bytes = Buffer.allocUnsafeSlow(64 * 1024);
+const ownBytes = Buffer.allocUnsafeSlow(64 * 1024);
 
 /**
- * A position in a frame's text, moved forward by each read. Reads look at the frame's bytes in a
- * buffer shared by all scans, and there is one TextScan (`of`): a scan ends before the next begins.
+ * A position in a frame's text, moved forward by each read, which reads the frame's bytes. There
+ * is one TextScan (`of`): a scan ends before the next begins.
  */
 export class TextScan implements Codes {
   private at = 0;
   private text = '';
+  private bytes: Uint8Array = ownBytes;
   /** The codes of the decimal last read by `level` (-1: it has none). */
   code = -1;
   canonical = -1;
 
   /**
-   * The scan of `text`, from its start. Every read stops at the byte after the text, a 0 no read
-   * accepts. A frame that is not all ASCII (its UTF-8 is longer than the text), or too long for the
-   * buffer (a snapshot: the full path's anyway), is not plainly one of the scanners': its first byte
-   * is made 0, so nothing reads.
+   * The scan of `text`, from its start; `received`, if given, is its UTF-8 as it came (a websocket
+   * message, checked as UTF-8 by ws): when it is as long as the text, every character is ASCII and
+   * those are the bytes to read. Otherwise the text is encoded into a buffer of our own, with a 0
+   * after it. Every read stops at the end of the text: past a received buffer's end a load gives
+   * undefined, past our own the 0, and no read accepts either. A frame that is not all ASCII (its
+   * UTF-8 is longer than the text), or too long for the buffer (a snapshot: the full path's
+   * anyway), is not plainly one of the scanners': its first byte is made 0, so nothing reads.
    */
-  static of(text: string): TextScan {
+  static of(text: string, received?: Uint8Array): TextScan {
     const scan = SCAN;
     scan.text = text;
     scan.at = 0;
+    if (received !== undefined && received.length === text.length) {
+      scan.bytes = received;
+      return scan;
+    }
+    scan.bytes = ownBytes;
     // Shorter than the buffer by more than a character's UTF-8, so a longer encoding cannot fill it to the same count.
-    const plain = text.length < bytes.length - 4 && bytes.write(text, 0, 'utf8') === text.length;
-    bytes[plain ? text.length : 0] = 0;
+    const plain = text.length < ownBytes.length - 4 && ownBytes.write(text, 0, 'utf8') === text.length;
+    ownBytes[plain ? text.length : 0] = 0;
     return scan;
   }
 
@@ -66,6 +76,7 @@ export class TextScan implements Codes {
 
   /** Reads one character if it is `code`. */
   take(code: number): boolean {
+    const bytes = this.bytes;
     if (bytes[this.at] !== code) return false;
     this.at++;
     return true;
@@ -73,6 +84,7 @@ export class TextScan implements Codes {
 
   /** Reads `literal` (ASCII) if the text continues with it. */
   takeText(literal: string): boolean {
+    const bytes = this.bytes;
     const at = this.at;
     for (let k = 0; k < literal.length; k++) if (bytes[at + k] !== literal.charCodeAt(k)) return false;
     this.at = at + literal.length;
@@ -96,6 +108,7 @@ export class TextScan implements Codes {
    * a book that keeps it makes its own copy: detached in book/decimal.ts); undefined if the next value is not such a string.
    */
   string(): string | undefined {
+    const bytes = this.bytes;
     if (bytes[this.at] !== QUOTE) return undefined;
     const start = this.at + 1;
     let i = start;
@@ -121,6 +134,7 @@ export class TextScan implements Codes {
 
   /** Reads a string as digitText does, without taking its text (a value only checked); false if there is none. */
   skipDigitText(max: number): boolean {
+    const bytes = this.bytes;
     if (bytes[this.at] !== QUOTE) return false;
     const start = this.at + 1;
     const end = digitsEnd(bytes, start);
@@ -144,7 +158,7 @@ export class TextScan implements Codes {
   levelDecimal(): string | undefined {
     const start = this.at + 1;
     const text = this.decimalText(false);
-    if (text !== undefined && !readByteCodes(bytes, start, this.at - 1, this)) {
+    if (text !== undefined && !readByteCodes(this.bytes, start, this.at - 1, this)) {
       this.code = -1;
       this.canonical = -1;
     }
@@ -157,6 +171,7 @@ export class TextScan implements Codes {
   }
 
   private decimalText(signed: boolean): string | undefined {
+    const bytes = this.bytes;
     if (bytes[this.at] !== QUOTE) return undefined;
     const start = this.at + 1;
     const digits = signed && bytes[start] === MINUS ? start + 1 : start;
@@ -184,6 +199,7 @@ export class TextScan implements Codes {
 
   /** Reads a non-negative safe integer (a sequence number, an id, a time); -1 if the next value is not one. */
   count(): number {
+    const bytes = this.bytes;
     const start = this.at;
     let i = start;
     let value = 0;

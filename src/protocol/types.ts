@@ -148,6 +148,9 @@ export interface ProtocolAdapter {
    * so the feed is never silent for long), if the protocol needs one.
    */
   readonly keepalive: { readonly intervalMs: number; readonly message: string } | undefined;
-  /** Decodes one text frame. Never throws. */
-  decode(text: string): DecodeResult;
+  /**
+   * Decodes one text frame. `bytes`: its UTF-8 as received, when at hand (the websocket's), which
+   * the scanner then reads instead of encoding the text again. Never throws.
+   */
+  decode(text: string, bytes?: Uint8Array): DecodeResult;
 }

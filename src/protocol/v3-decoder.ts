@@ -20,8 +20,8 @@ export class V3Decoder extends FrameDecoder {
     this.frozen = markets.frozen;
   }
 
-  scan(text: string): DecodeResult | undefined {
-    return scanV3(text, this.symbols, this.frozen);
+  scan(text: string, bytes?: Uint8Array): DecodeResult | undefined {
+    return scanV3(text, this.symbols, this.frozen, bytes);
   }
 
   protected decodeJson(data: unknown): DecodeResult {

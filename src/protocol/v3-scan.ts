@@ -35,10 +35,11 @@ const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'clos
 
 /**
  * The message's events, or undefined if it is not plainly a book_lv2 update, trade or ticker of a
- * symbol in `symbols`; `frozen` gives the ticker's isFrozen column, as in the full path.
+ * symbol in `symbols`; `frozen` gives the ticker's isFrozen column, as in the full path. `bytes`:
+ * the message's UTF-8, if at hand.
  */
-export function scanV3(text: string, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>): DecodeResult | undefined {
-  const scan = TextScan.of(text);
+export function scanV3(text: string, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>, bytes?: Uint8Array): DecodeResult | undefined {
+  const scan = TextScan.of(text, bytes);
   let event: FeedEvent | undefined;
   if (scan.takeText(BOOK_UPDATE)) event = bookUpdate(scan, symbols);
   else if (scan.takeText(TRADES)) event = trade(scan, symbols);

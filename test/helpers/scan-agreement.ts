@@ -10,20 +10,38 @@ import type { DecodeResult, MarketMap } from '../../src/protocol/types.js';
 
 export interface ScanningDecoder {
   setMarkets(markets: MarketMap): void;
-  decode(text: string): DecodeResult;
-  scan(text: string): DecodeResult | undefined;
+  decode(text: string, bytes?: Uint8Array): DecodeResult;
+  scan(text: string, bytes?: Uint8Array): DecodeResult | undefined;
   parse(text: string): DecodeResult;
+}
+
+/**
+ * The text's UTF-8 as a websocket message arrives: a view into a larger buffer, whose bytes after
+ * the view would continue many a cut frame plausibly; a scanner that read past the message's end
+ * would take them.
+ */
+function received(text: string): Uint8Array {
+  const length = Buffer.byteLength(text);
+  return Buffer.from(`${text}1234567890.5","1"]]}]}`, 'utf8').subarray(0, length);
 }
 
 /**
  * Whether the scanner took the frame; fails the test if what it gave differs from the full path's
  * result in any way, down to key order (--format json writes a ticker's fields with JSON.stringify),
- * or if decode() gives anything but the full path's result.
+ * if decode() gives anything but the full path's result, or if the scanner gives anything else, or
+ * declines a frame it took, when it reads the frame's bytes as received.
  */
 export function agreement(decoder: ScanningDecoder, text: string): 'taken' | 'declined' {
   const full = decoder.parse(text);
   const scanned = decoder.scan(text);
   expect(decoder.decode(text), text).toStrictEqual(full);
+  // Reading the bytes as received, not its own encoding of the text: the full path's result again
+  // (or a decline; it may also take a frame too long for its own buffer).
+  const bytes = received(text);
+  const fromBytes = decoder.scan(text, bytes);
+  if (fromBytes !== undefined) expect(fromBytes, text).toStrictEqual(full);
+  if (scanned !== undefined) expect(fromBytes, text).toStrictEqual(scanned);
+  expect(decoder.decode(text, bytes), text).toStrictEqual(full);
   if (scanned === undefined) return 'declined';
   expect(scanned, text).toStrictEqual(full);
   expect(JSON.stringify(scanned), text).toBe(JSON.stringify(full));
