@@ -1,5 +1,5 @@
 // Row (b): polo-ws's frame-to-line stack (createChain + the legacy adapter) in-process, writing to
-// a sink that discards, fed from a --record file held in memory. Run in a fresh process so its
+// a sink that discards, fed from a --record file held in memory (each frame as text and as the UTF-8 a websocket delivers). Run in a fresh process so its
 // RSS compares with the other rows; CPU and wall are taken around the feeding alone (reading and
 // parsing the recording is not counted).
 //
@@ -49,6 +49,8 @@ function nullSink() {
 }
 
 const { start, markets, texts, times } = load(file);
+// Each frame's UTF-8 beside its text, as a websocket message arrives (src/feed/connection.ts).
+const bytes = texts.map((text) => Buffer.from(text, 'utf8'));
 const adapter = createProtocol(start.api, 'http://bench.invalid');
 adapter.setMarkets(markets);
 let drained;
@@ -74,7 +76,7 @@ const rssBefore = process.memoryUsage().rss;
 const cpuBefore = process.cpuUsage();
 const wallBefore = performance.now();
 for (let i = 0; i < texts.length; i++) {
-  output.pipeline.receive(texts[i], times[i]);
+  output.pipeline.receive(texts[i], times[i], bytes[i]);
   if (drained !== undefined) await drained;
 }
 await output.pipeline.idle();
