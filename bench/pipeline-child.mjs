@@ -1,7 +1,7 @@
 // Row (b): polo-ws's frame-to-line stack (createChain + the legacy adapter) in-process, writing to
-// a sink that discards, fed from a --record file held in memory (each frame as text and as the UTF-8 a websocket delivers). Run in a fresh process so its
-// RSS compares with the other rows; CPU and wall are taken around the feeding alone (reading and
-// parsing the recording is not counted).
+// a sink that discards, fed from a --record file held in memory (each frame as text and as the
+// UTF-8 a websocket delivers). Run in a fresh process so its RSS compares with the other rows; CPU
+// and wall are taken around the feeding alone (reading and parsing the recording is not counted).
 //
 //   node bench/pipeline-child.mjs RECORDING
 //
