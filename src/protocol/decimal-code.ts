@@ -48,45 +48,46 @@ export function readCodes(text: string, out: Codes): boolean {
     if (c > 0x7f) return false;
     textBytes[i] = c;
   }
-  return readByteCodes(textBytes, 0, length, out);
+  return readDecimalBytes(textBytes, 0, length, out) === length;
 }
 
 /**
- * readCodes for the text in bytes[start, end) (ASCII, as the scanners hold a frame), in one pass: a
- * scanner gives the book the codes of what it read without the book reading the text again.
+ * Reads a decimal with a code from bytes[start] on (ASCII, as the scanners hold a frame), up to the
+ * first byte that cannot continue it or `limit`: its end, with its codes in `out`, or -1 when what
+ * is there is no decimal with a code (then `out` is as it was). One pass, which is also the
+ * scanners' check of a level's price and size: they hand the book the codes of what they read.
  */
-export function readByteCodes(bytes: Uint8Array, start: number, end: number, out: Codes): boolean {
-  if (start >= end) return false;
+export function readDecimalBytes(bytes: Uint8Array, start: number, limit: number, out: Codes): number {
   let mantissa = 0;
   let i = start;
   let c = bytes[i] as number;
   // The integer part: "0", or digits that do not start with 0.
   if (c === 48) {
-    i++;
+    c = bytes[++i] as number;
+    if (i < limit && c >= 48 && c <= 57) return -1;
   } else {
-    for (; i < end; i++) {
-      c = bytes[i] as number;
-      if (c < 48 || c > 57) break;
+    while (i < limit && c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
+      c = bytes[++i] as number;
     }
-    if (i === start || mantissa >= MANTISSA_LIMIT) return false;
+    if (i === start || mantissa >= MANTISSA_LIMIT) return -1;
   }
   // The canonical code so far: up to the last fraction digit that is not 0.
   let canonical = mantissa * 32;
-  const point = i;
-  if (i < end) {
-    if (bytes[i] !== 46 || i + 1 === end || end - i - 1 > MAX_FRACTION_DIGITS) return false;
-    for (let k = i + 1; k < end; k++) {
-      c = bytes[k] as number;
-      if (c < 48 || c > 57) return false;
+  let digits = 0;
+  if (i < limit && c === 46) {
+    c = bytes[++i] as number;
+    while (i < limit && c >= 48 && c <= 57) {
       mantissa = mantissa * 10 + (c - 48);
-      if (c !== 48) canonical = mantissa * 32 + (k - point);
+      digits++;
+      if (c !== 48) canonical = mantissa * 32 + digits;
+      c = bytes[++i] as number;
     }
-    if (mantissa >= MANTISSA_LIMIT) return false;
+    if (digits === 0 || digits > MAX_FRACTION_DIGITS || mantissa >= MANTISSA_LIMIT) return -1;
   }
-  out.code = mantissa * 32 + (point < end ? end - point - 1 : 0);
+  out.code = mantissa * 32 + digits;
   out.canonical = canonical;
-  return true;
+  return i;
 }
 
 /**

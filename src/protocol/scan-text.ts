@@ -7,7 +7,7 @@
  * which decides and words the error.
  */
 
-import { readByteCodes, type Codes } from './decimal-code.js';
+import { readDecimalBytes, type Codes } from './decimal-code.js';
 
 /** Character codes the scanners look for. */
 export const COMMA = 0x2c;
@@ -156,13 +156,19 @@ export class TextScan implements Codes {
    * `canonical` (-1 when it has none), for the book.
    */
   levelDecimal(): string | undefined {
-    const start = this.at + 1;
-    const text = this.decimalText(false);
-    if (text !== undefined && !readByteCodes(this.bytes, start, this.at - 1, this)) {
-      this.code = -1;
-      this.canonical = -1;
+    const bytes = this.bytes;
+    if (bytes[this.at] === QUOTE) {
+      // Nearly always one pass: a decimal with a code, read and checked at once.
+      const start = this.at + 1;
+      const end = readDecimalBytes(bytes, start, bytes.length, this);
+      if (end >= 0 && bytes[end] === QUOTE) {
+        this.at = end + 1;
+        return this.text.slice(start, end);
+      }
     }
-    return text;
+    this.code = -1;
+    this.canonical = -1;
+    return this.decimalText(false);
   }
 
   /** Reads a decimal string that may be negative (a ticker's change, "-0.012": isSignedDecimalText). */
