@@ -11,9 +11,16 @@ import { printable, printableLines } from './printable.js';
 // again, and in a young generation of its start size that cost 10% more CPU (bench/README.md);
 // what it holds for NATS is bounded by the publisher itself. Read before the command line is
 // parsed: V8 sizes the young generation as the heap starts.
+//
+// A young generation that small is collected often (some 470 times in a 400k-frame burst), and
+// V8 splits each collection among helper threads: with two cores and a feed to read, handing the
+// work out and waiting for it cost more CPU than it saved. One thread scavenges (legacy burst, 8
+// alternating runs: 1.37-1.44 s -> 1.33-1.41 s; v3 and --publish runs the same either way). The
+// other GC threads stay: switching some of them off once the heap has started crashes V8 (--single-threaded-gc, --no-parallel-marking).
 if (!process.argv.some((arg) => arg === '--publish' || arg.startsWith('--publish='))) {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   v8.setFlagsFromString('--heap-growing-percent=15');
+  v8.setFlagsFromString('--no-parallel-scavenge');
 }
 // The only WebAssembly polo-ws runs is undici's HTTP parser (llhttp), which reads the REST market
 // list. Once it has run, V8 recompiles its 33 KB main function with TurboFan on a background thread:
