@@ -15,8 +15,12 @@ export interface SinkHooks {
   readonly onLimit: () => void;
 }
 
-/** Pieces gathered in one tick before they are written anyway (some 1,000 lines, 90 KB). */
-const BATCH_PARTS = 8 * 1024;
+/**
+ * Pieces gathered in one tick before they are written anyway (some 300 lines, 25 KB). Until then
+ * the pieces keep their frames' texts alive through every young collection; 8K pieces cost 4% more
+ * CPU on the legacy burst than 2K (1K and 512 no less than 2K, in more writes).
+ */
+const BATCH_PARTS = 2 * 1024;
 
 /**
  * stdout for data lines: one write per batch, backpressure reported through hooks (so the caller can
