@@ -1,12 +1,13 @@
 import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL } from './legacy-frames.js';
 import { INTEGER_TEXT_DIGITS } from './guards.js';
-import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan } from './scan-text.js';
-import type { BookItem, DecodeResult, Side, TickerFields } from './types.js';
+import { CLOSE_LIST, CLOSE_OBJECT, COLON, COMMA, OPEN_LIST, OPEN_OBJECT, TextScan } from './scan-text.js';
+import type { BookItem, DecodeResult, Level, Side, TickerFields } from './types.js';
 
 /**
  * The legacy frames that make up nearly all of a feed, decoded straight from their text: a pair's
- * book frame of "o" level and "t" trade items, and a ticker frame, spelled as the exchange spells
- * them. The result is the one the full path (legacy-decoder.ts) gives for the frame; any other
+ * book frame of "o" level, "t" trade and "i" snapshot items, and a ticker frame, spelled as the
+ * exchange spells them. (A snapshot longer than the scanners' own buffer is read only when the
+ * frame's bytes came with its text, as from a websocket.) The result is the one the full path (legacy-decoder.ts) gives for the frame; any other
  * frame, or any value the hot-path checks (guards.ts) would not plainly accept, is not the
  * scanner's: it returns undefined and the full path decides, warnings and errors included.
  */
@@ -57,7 +58,42 @@ function bookFrame(scan: TextScan, pair: string): DecodeResult | undefined {
 function bookItem(scan: TextScan): BookItem | undefined {
   if (scan.takeText('["o",')) return levelItem(scan);
   if (scan.takeText('["t",')) return tradeItem(scan);
+  if (scan.takeText('["i",{')) return snapshotItem(scan);
   return undefined;
+}
+
+/** `"currencyPair":"PAIR","orderBook":[{asks},{bids}]}` (the pair optional, and not read) and the item's end, after `["i",{`. */
+function snapshotItem(scan: TextScan): BookItem | undefined {
+  if (scan.takeText('"currencyPair":') && (scan.string() === undefined || !scan.take(COMMA))) return undefined;
+  if (!scan.takeText('"orderBook":[')) return undefined;
+  const asks = snapshotSide(scan);
+  if (asks === undefined || !scan.take(COMMA)) return undefined;
+  const bids = snapshotSide(scan);
+  if (bids === undefined || !scan.take(CLOSE_LIST) || !scan.take(CLOSE_OBJECT) || !itemEnd(scan)) return undefined;
+  return { kind: 'snapshot', asks, bids };
+}
+
+/**
+ * `{"price":"size",...}`, the levels in the order sent, which is the order JSON.parse and
+ * Object.keys give them unless a price is sent twice (the last size, at the first place) or has no
+ * point (an integer key, which Object.keys puts first): those sides are left to the full path.
+ */
+function snapshotSide(scan: TextScan): Level[] | undefined {
+  if (!scan.take(OPEN_OBJECT)) return undefined;
+  const levels: Level[] = [];
+  if (scan.take(CLOSE_OBJECT)) return levels;
+  const seen = new Set<string>();
+  do {
+    const price = scan.levelDecimal();
+    const priceKey = scan.canonical;
+    const priceCode = scan.code;
+    if (price === undefined || price.indexOf('.') < 0 || seen.has(price) || !scan.take(COLON)) return undefined;
+    seen.add(price);
+    const size = scan.levelDecimal();
+    if (size === undefined) return undefined;
+    levels.push({ price, size, priceKey, priceCode, sizeCode: scan.code });
+  } while (scan.take(COMMA));
+  return scan.take(CLOSE_OBJECT) ? levels : undefined;
 }
 
 function levelItem(scan: TextScan): BookItem | undefined {

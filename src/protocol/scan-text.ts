@@ -13,6 +13,9 @@ import { readDecimalBytes, type Codes } from './decimal-code.js';
 export const COMMA = 0x2c;
 export const OPEN_LIST = 0x5b;
 export const CLOSE_LIST = 0x5d;
+export const OPEN_OBJECT = 0x7b;
+export const CLOSE_OBJECT = 0x7d;
+export const COLON = 0x3a;
 
 const QUOTE = 0x22;
 const ZERO = 0x30;
