@@ -6,10 +6,11 @@ import type { BookItem, DecodeResult, Level, Side, TickerFields } from './types.
 /**
  * The legacy frames that make up nearly all of a feed, decoded straight from their text: a pair's
  * book frame of "o" level, "t" trade and "i" snapshot items, and a ticker frame, spelled as the
- * exchange spells them. (A snapshot longer than the scanners' own buffer is read only when the
- * frame's bytes came with its text, as from a websocket.) The result is the one the full path (legacy-decoder.ts) gives for the frame; any other
- * frame, or any value the hot-path checks (guards.ts) would not plainly accept, is not the
- * scanner's: it returns undefined and the full path decides, warnings and errors included.
+ * exchange spells them (a snapshot longer than the scanners' own buffer only when the frame's bytes
+ * came with its text, as from a websocket). The result is the one the full path
+ * (legacy-decoder.ts) gives for the frame; any other frame, or any value the hot-path checks
+ * (guards.ts) would not plainly accept, is not the scanner's: it returns undefined and the full
+ * path decides, warnings and errors included.
  */
 
 /** Ticker columns after the pair id: 9, or 11 with postOnly and maintenanceMode (PROTOCOL.md). */
