@@ -30,6 +30,15 @@ if (!process.argv.some((arg) => arg === '--publish' || arg.startsWith('--publish
 // simulator): 0.28 -> 0.20 s of CPU, peak RSS 108 -> 72 MB; --publish runs alike. JavaScript is
 // optimized as before: the flag keeps TurboFan from WebAssembly only.
 v8.setFlagsFromString('--liftoff-only');
+// TurboFan inlines up to 920 bytes of bytecode into each function it optimizes; polo-ws's hot path
+// is many small functions, so each of its first optimizations compiled most of the pipeline into
+// one (a 100k-message v3 burst optimizes 166 functions, some taking 15-20 ms each), and the first
+// pass over a feed cost more than twice the later ones. With 400 bytes the compiles are smaller
+// and ready sooner; steady-state decoding is some 5% slower (scanner micro-benchmark), a paced
+// 400k-frame run the same within noise, bursts cheaper (5 alternating runs: v3 0.66-0.73 ->
+// 0.62-0.63 s, legacy 1.18-1.21 -> 1.16-1.19 s). Read as each function is compiled, so it can be
+// set here (unlike --no-concurrent-recompilation, bench/README.md).
+v8.setFlagsFromString('--max-inlined-bytecode-size-cumulative=400');
 
 /**
  * Writes diagnostics to stderr until stderr fails: the reader gone (`2>&1 | head`, EPIPE) or a full
