@@ -1,14 +1,16 @@
 /**
- * Decimal codes: a plain decimal text of up to 14 significant digits (15 when they read below 2^48) as one exact double, so a book
- * can keep its levels in typed arrays instead of Maps of strings. code = mantissa * 32 + fraction
- * digits, where the mantissa is the digits read as one integer ("0.01250" -> 1250 * 32 + 5). The
- * text comes back exactly (codeText), as long as it had no redundant leading zero ("01.5"):
- * decimalCode refuses those, and numbers it cannot hold exactly, with -1.
+ * Decimal codes: a plain decimal text of up to 14 significant digits (15 when they read below 2^48)
+ * as one exact double, so a book can keep its levels in typed arrays instead of Maps of strings.
+ * code = mantissa * 32 + fraction digits, where the mantissa is the digits read as one integer
+ * ("0.01250" -> 1250 * 32 + 5). The text comes back exactly (codeText), as long as it had no
+ * redundant leading zero ("01.5"): decimalCode refuses those, and numbers it cannot hold exactly,
+ * with -1.
  *
- * A code names one spelling; a canonical code (readCodes) drops the fraction's trailing zeros, so two
- * texts of one value ("0.1", "0.10000000") share it. Canonical codes compare by value through codeValue:
- * with a mantissa below 2^48 (at most 15 significant digits) and at most 22 fraction digits, mantissa / 10^digits is the
- * correctly rounded double of the decimal, and two decimals of that size never round to one double.
+ * A code names one spelling; a canonical code (readCodes) drops the fraction's trailing zeros, so
+ * two texts of one value ("0.1", "0.10000000") share it. Canonical codes compare by value through
+ * codeValue: with a mantissa below 2^48 (at most 15 significant digits) and at most 22 fraction
+ * digits, mantissa / 10^digits is the correctly rounded double of the decimal, and two decimals of
+ * that size never round to one double.
  */
 
 import { isDecimalText } from './guards.js';
@@ -37,7 +39,7 @@ export function decimalCode(text: string): number {
 
 /**
  * Reads a plain decimal text's code and canonical code (its fraction's trailing zeros dropped: "0.10"
- * and "0.1" share it) into `out`; false, leaving `out` as it was, when it has no code.
+ * and "0.1" share it) into `out`; false when it has no code (`out` is then not to be read).
  */
 export function readCodes(text: string, out: Codes): boolean {
   const length = text.length;
