@@ -16,7 +16,8 @@ import { printable, printableLines } from './printable.js';
 // V8 splits each collection among helper threads: with two cores and a feed to read, handing the
 // work out and waiting for it cost more CPU than it saved. One thread scavenges (legacy burst, 8
 // alternating runs: 1.37-1.44 s -> 1.33-1.41 s; v3 and --publish runs the same either way). The
-// other GC threads stay: switching some of them off once the heap has started crashes V8 (--single-threaded-gc, --no-parallel-marking).
+// other GC threads stay: switching some of them off once the heap has started crashes V8
+// (--single-threaded-gc, --no-parallel-marking).
 if (!process.argv.some((arg) => arg === '--publish' || arg.startsWith('--publish='))) {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   v8.setFlagsFromString('--heap-growing-percent=15');

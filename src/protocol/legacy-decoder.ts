@@ -133,10 +133,10 @@ function decodeItem(raw: unknown): BookItem | string {
   return { kind: 'snapshot', asks: askLevels, bids: bidLevels };
 }
 
-/** A snapshot side `{price: size, ...}` as levels, or what is wrong with it. */
 /** Where sideLevels reads each level's codes. */
 const READ = { price: { code: -1, canonical: -1 }, size: { code: -1, canonical: -1 } };
 
+/** A snapshot side `{price: size, ...}` as levels, or what is wrong with it. */
 function sideLevels(side: unknown): Level[] | string {
   if (side === null || typeof side !== 'object' || Array.isArray(side)) return 'expected an object of price: size';
   const out: Level[] = [];

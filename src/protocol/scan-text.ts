@@ -44,7 +44,7 @@ export class TextScan implements Codes {
   private at = 0;
   private text = '';
   private bytes: Uint8Array = ownBytes;
-  /** The codes of the decimal last read by `level` (-1: it has none). */
+  /** The codes of the decimal last read by `levelDecimal` (-1: it has none). */
   code = -1;
   canonical = -1;
 
@@ -108,7 +108,8 @@ export class TextScan implements Codes {
 
   /**
    * Reads a string of printable ASCII without escapes, and returns its text (a view of the frame:
-   * a book that keeps it makes its own copy: detached in book/decimal.ts); undefined if the next value is not such a string.
+   * a book that keeps it makes its own copy, detached in book/decimal.ts); undefined if the next
+   * value is not such a string.
    */
   string(): string | undefined {
     const bytes = this.bytes;
@@ -118,7 +119,7 @@ export class TextScan implements Codes {
     for (;;) {
       const c = bytes[i] as number;
       if (c === QUOTE) break;
-      // The 0 after the text fails too.
+      // So does the end of the text (our buffer's 0, or undefined past a received one).
       if (!(c >= 0x20 && c <= 0x7e) || c === BACKSLASH) return undefined;
       i++;
     }
