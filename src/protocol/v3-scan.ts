@@ -1,17 +1,18 @@
 import { ID_TEXT } from './guards.js';
 import { TIME_TOKEN_DIGITS } from './v3-frames.js';
 import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan } from './scan-text.js';
-import type { BookItem, DecodeResult, FeedEvent, Side } from './types.js';
+import type { BookItem, DecodeResult, FeedEvent, Level, Side } from './types.js';
 
 /**
  * The v3 messages that make up nearly all of a feed, decoded straight from their text: book_lv2
- * updates, trades and tickers, one data item each, with the keys the exchange sends (in any order,
+ * snapshots and updates, trades and tickers, one data item each, with the keys the exchange sends (in any order,
  * each once). The result is the one the full path (v3-decoder.ts) gives for the message; any other
  * message, or any value the hot-path checks (guards.ts) would not plainly accept, is not the
  * scanner's: it returns undefined and the full path decides, warnings and errors included.
  */
 
 const BOOK_UPDATE = '{"channel":"book_lv2","action":"update","data":[{';
+const BOOK_SNAPSHOT = '{"channel":"book_lv2","action":"snapshot","data":[{';
 const TRADES = '{"channel":"trades","data":[{';
 const TICKER = '{"channel":"ticker","data":[{';
 const MESSAGE_END = '}]}';
@@ -34,7 +35,7 @@ const TRADE = itemKeys('symbol', 'amount', 'quantity', 'takerSide', 'createTime'
 const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'close', 'quantity', 'amount', 'tradeCount', 'dailyChange', 'markPrice', 'closeTime', 'ts');
 
 /**
- * The message's events, or undefined if it is not plainly a book_lv2 update, trade or ticker of a
+ * The message's events, or undefined if it is not plainly a book_lv2 message, trade or ticker of a
  * symbol in `symbols`; `frozen` gives the ticker's isFrozen column, as in the full path. `bytes`:
  * the message's UTF-8, if at hand.
  */
@@ -42,6 +43,7 @@ export function scanV3(text: string, symbols: ReadonlySet<string>, frozen: Reado
   const scan = TextScan.of(text, bytes);
   let event: FeedEvent | undefined;
   if (scan.takeText(BOOK_UPDATE)) event = bookUpdate(scan, symbols);
+  else if (scan.takeText(BOOK_SNAPSHOT)) event = bookSnapshot(scan, symbols);
   else if (scan.takeText(TRADES)) event = trade(scan, symbols);
   else if (scan.takeText(TICKER)) event = ticker(scan, symbols, frozen);
   if (event === undefined || !scan.takeText(MESSAGE_END) || !scan.done) return undefined;
@@ -95,6 +97,57 @@ function bookUpdate(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | u
   });
   if (!complete || pair === undefined) return undefined;
   return { kind: 'book', pair, seq, prevSeq: lastId, items };
+}
+
+/**
+ * A book_lv2 snapshot item: its 20 levels a side, read as the full path reads them (scanned, a
+ * run's first messages do not compile the full path's checks). Its lastId is not used.
+ */
+function bookSnapshot(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | undefined {
+  const at = BOOK.at;
+  let pair: string | undefined;
+  let seq = -1;
+  let asks: Level[] | undefined;
+  let bids: Level[] | undefined;
+  const complete = readItem(scan, BOOK, (key) => {
+    switch (key) {
+      case at.symbol:
+        pair = symbol(scan, symbols);
+        return pair !== undefined;
+      case at.asks:
+        asks = snapshotLevels(scan);
+        return asks !== undefined;
+      case at.bids:
+        bids = snapshotLevels(scan);
+        return bids !== undefined;
+      case at.id:
+        seq = scan.count();
+        return seq >= 0;
+      default:
+        // createTime, lastId and ts: not used, but only counts are plainly fine.
+        return scan.count() >= 0;
+    }
+  });
+  if (!complete || pair === undefined || asks === undefined || bids === undefined) return undefined;
+  return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
+}
+
+/** `[["price","quantity"],...]` of one side of a snapshot. */
+function snapshotLevels(scan: TextScan): Level[] | undefined {
+  if (!scan.take(OPEN_LIST)) return undefined;
+  const out: Level[] = [];
+  if (scan.take(CLOSE_LIST)) return out;
+  do {
+    if (!scan.take(OPEN_LIST)) return undefined;
+    const price = scan.levelDecimal();
+    const priceKey = scan.canonical;
+    const priceCode = scan.code;
+    if (price === undefined || !scan.take(COMMA)) return undefined;
+    const size = scan.levelDecimal();
+    if (size === undefined || !scan.take(CLOSE_LIST)) return undefined;
+    out.push({ price, size, priceKey, priceCode, sizeCode: scan.code });
+  } while (scan.take(COMMA));
+  return scan.take(CLOSE_LIST) ? out : undefined;
 }
 
 /** `[["price","quantity"],...]` of one side, appended to `items` as level changes. */
