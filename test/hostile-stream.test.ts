@@ -307,7 +307,8 @@ describe('a side whose order is kept (--top) takes 100k new best levels in one u
 
   /** ms to apply one update of `n` new best asks (each below the last) to a book kept in order. */
   function newBestAsks(n: number): number {
-    const processor = new BookProcessor({ depth: 1, top: true });
+    // The limit polo-ws keeps a side to (MAX_SIDE_LEVELS, 100k) is not what this measures.
+    const processor = new BookProcessor({ depth: 1, top: true, maxSideLevels: 2 * n });
     const snapshot: FeedEvent = {
       kind: 'book',
       pair: 'BTC_USDT',
@@ -482,6 +483,35 @@ describe.concurrent('the CLI against a hostile v3 server', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/ TRADE BTC_USDT=778\(tradeId\),bid\(bookSide\),2\(price\),0\.5\(size\),1659605262000\(timestamp\)\n/);
     expect(result.stdout).toMatch(/ TICKER UPDATE ETH_USDT=1\.5\(last\),/);
+  });
+
+  it('drops a book that only grows (100k new levels on one side), resubscribes it, and streams on', async ({ onTestFinished }) => {
+    const asks = Array.from({ length: 100_001 }, (_, i) => [`${30_000 + i}.5`, '1']);
+    const server = await hostile(onTestFinished, {
+      api: 'v3',
+      rest: () => v3Markets('BTC_USDT', 'ETH_USDT'),
+      play: script([
+        snapshot('BTC_USDT', 100),
+        snapshot('ETH_USDT', 100),
+        { channel: 'book_lv2', action: 'update', data: [{ symbol: 'BTC_USDT', createTime: 1, asks, bids: [], lastId: 100, id: 101, ts: 1 }] },
+        { channel: 'book_lv2', action: 'update', data: [{ symbol: 'BTC_USDT', createTime: 1, asks: [['29999', '1']], bids: [], lastId: 101, id: 102, ts: 1 }] },
+        { channel: 'book_lv2', action: 'update', data: [{ symbol: 'ETH_USDT', createTime: 1, asks: [['23951.13', '1']], bids: [], lastId: 100, id: 101, ts: 1 }] },
+        snapshot('BTC_USDT', 200),
+        trade('BTC_USDT', { id: '778' }),
+      ]),
+    });
+    const result = await runIn(server, ['--max-reconnects', '0', '--top']);
+    expect(hygiene(result)).toEqual(CLEAN);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      "warning: BTC_USDT's book holds 100002 levels on one side, more than polo-ws keeps (100000; a broken or hostile feed): BTC_USDT's book dropped: resubscribing BTC_USDT",
+    );
+    // The update's lines were printed as applied; the next one waited for the snapshot; ETH_USDT went on.
+    expect(result.stdout.match(/ Add or change BTC_USDT,side=ask,/g)).toHaveLength(100_001);
+    expect(result.stdout).not.toContain('price=29999,');
+    expect(result.stdout).toContain(' Add or change ETH_USDT,side=ask,price=23951.13,size=1\n');
+    expect(result.stdout.match(/ BTC_USDT book: /g)).toHaveLength(4); // asks and bids of both snapshots
+    expect(result.stdout).toMatch(/ TRADE BTC_USDT=778\(tradeId\)/);
   });
 
   it('prints no forged line from a market list whose symbols hold a line or escape sequences (refused, exit 4, or left out)', async ({ onTestFinished }) => {

@@ -187,4 +187,53 @@ describe('BookProcessor', () => {
     // The change line itself is printed as sent, trailing zeros and all.
     expect(prints.filter((p) => p.kind === 'change').map((p) => (p.kind === 'change' ? p.size : undefined))).toEqual(['4.0', '4.5']);
   });
+
+  describe('keeps its memory bounded against a feed that only adds levels', () => {
+    /** One update adding `count` new bids below 0.019 (the snapshot's worst). */
+    const deeper = (pair: string, seq: number, count: number, from = 0): FeedEvent => ({
+      kind: 'book',
+      pair,
+      seq,
+      prevSeq: undefined,
+      items: Array.from({ length: count }, (_, i): BookItem => ({ kind: 'level', side: 'bid', price: `0.0${18_000 - from - i}`, size: '1' })),
+    });
+
+    it('drops a book whose side passes the limit, as after a gap, and takes it back from its next snapshot', () => {
+      const processor = new BookProcessor({ depth: 1, top: true, maxSideLevels: 10 });
+      const printer = new PrintCollector();
+      expect(processor.apply(snapshot('BTC_ETH', 100), printer)).toBeUndefined();
+      // 2 bids + 8 = 10: at the limit, kept.
+      expect(processor.apply(deeper('BTC_ETH', 101, 8), printer)).toBeUndefined();
+      const gap = processor.apply(deeper('BTC_ETH', 102, 1, 8), printer);
+      expect(gap).toEqual({ pair: 'BTC_ETH', last: 102, seq: 102, prevSeq: undefined, overflow: { scope: 'side', levels: 11, limit: 10 } });
+      expect(processor.book('BTC_ETH')).toBeUndefined();
+      expect(processor.isResyncing('BTC_ETH')).toBe(true);
+      // Its lines were printed as applied (a subscriber of --publish applies and drops the same).
+      expect(printer.prints.filter((p) => p.kind === 'change')).toHaveLength(9);
+      // Later updates wait for the snapshot; the snapshot brings the book back.
+      expect(processor.apply(deeper('BTC_ETH', 103, 1, 20), printer)).toBeUndefined();
+      expect(processor.apply(snapshot('BTC_ETH', 200), printer)).toBeUndefined();
+      expect(processor.book('BTC_ETH')?.best('bid')).toEqual({ price: '0.02000000', size: '4.00000000' });
+      expect(processor.counts).toEqual({ gaps: 1, overflows: 1, resyncs: 1, duplicates: 0, unsynced: 1 });
+    });
+
+    it('drops the book that takes all books past their limit, counting each book once however often it changes', () => {
+      const processor = new BookProcessor({ depth: 1, top: false, maxBookLevels: 20 });
+      const printer = new PrintCollector();
+      for (const pair of ['A_B', 'C_D', 'E_F']) processor.apply(snapshot(pair, 1), printer); // 4 levels each: 12
+      expect(processor.apply(deeper('A_B', 2, 4), printer)).toBeUndefined(); // 16
+      expect(processor.apply(level('A_B', 3, '0.0', '0'), printer)).toBeUndefined(); // a removal of nothing: 16
+      expect(processor.apply(deeper('C_D', 2, 4), printer)).toBeUndefined(); // 20: at the limit
+      expect(processor.apply(deeper('E_F', 2, 1), printer)?.overflow).toEqual({ scope: 'books', levels: 21, limit: 20 });
+      expect(processor.book('E_F')).toBeUndefined();
+      // E_F's levels no longer count: the others may grow into them, and a reconnect frees them all.
+      expect(processor.apply(deeper('A_B', 4, 4, 10), printer)).toBeUndefined(); // A_B 12 + C_D 8 = 20
+      processor.resetAll();
+      for (const pair of ['A_B', 'C_D', 'E_F']) processor.apply(snapshot(pair, 10), printer);
+      expect(processor.apply(deeper('A_B', 11, 8), printer)).toBeUndefined(); // 12 + 8 = 20
+      processor.forget('C_D');
+      expect(processor.apply(deeper('E_F', 11, 4), printer)).toBeUndefined(); // A_B 12 + E_F 8 = 20
+    });
+  });
 });
+

@@ -25,7 +25,25 @@ export interface Gap {
   /** The message that did not follow it: its seq and the seq it claims to follow (v3). */
   readonly seq: number;
   readonly prevSeq: number | undefined;
+  /** Set when the pair's book was dropped for holding too many levels, not for its sequence. */
+  readonly overflow?: Overflow;
 }
+
+/** A book past a level limit: the levels counted and the limit, on one side or in all books. */
+export interface Overflow {
+  readonly scope: 'side' | 'books';
+  readonly levels: number;
+  readonly limit: number;
+}
+
+/**
+ * Levels one side of a book may hold. A real book is far smaller (v3's book_lv2 is a 20-level
+ * window; the legacy API's deepest books held a few thousand a side): a side past this is a broken
+ * or hostile feed, and dropping it keeps polo-ws's memory bounded (a level costs some 64 bytes).
+ */
+export const MAX_SIDE_LEVELS = 100_000;
+/** Levels all books together may hold (the market list names up to thousands of pairs). */
+export const MAX_BOOK_LEVELS = 2_000_000;
 
 type PairState = 'awaiting' | 'live' | 'resyncing';
 
@@ -35,6 +53,8 @@ interface PairBook {
   gapped: boolean;
   last: number;
   readonly book: OrderBook;
+  /** Levels its book held after its last message, as counted in BookProcessor's total. */
+  levels: number;
   /** Best bid and ask as last reported by --top (undefined before the first report). */
   top: { readonly bid: Level | undefined; readonly ask: Level | undefined } | undefined;
 }
@@ -64,11 +84,16 @@ export interface ProcessorOptions {
    */
   readonly skipOlderSnapshots?: boolean;
   readonly tap?: AppliedTap | undefined;
+  /** MAX_SIDE_LEVELS and MAX_BOOK_LEVELS unless given (tests). */
+  readonly maxSideLevels?: number;
+  readonly maxBookLevels?: number;
 }
 
 /** Running counts, for the summary line and tests. */
 export interface ProcessorCounts {
   gaps: number;
+  /** Books dropped for holding too many levels (each also counts as a gap). */
+  overflows: number;
   /** Books brought back by a fresh snapshot after a gap. */
   resyncs: number;
   duplicates: number;
@@ -82,23 +107,30 @@ export interface ProcessorCounts {
  */
 export class BookProcessor {
   private readonly pairs = new Map<string, PairBook>();
-  readonly counts: ProcessorCounts = { gaps: 0, resyncs: 0, duplicates: 0, unsynced: 0 };
+  readonly counts: ProcessorCounts = { gaps: 0, overflows: 0, resyncs: 0, duplicates: 0, unsynced: 0 };
 
   private readonly depth: number;
   private readonly top: boolean;
   private readonly skipOlderSnapshots: boolean;
   private readonly tap: AppliedTap | undefined;
+  private readonly maxSideLevels: number;
+  private readonly maxBookLevels: number;
+  /** Levels held in all books, as of each pair's last message. */
+  private levels = 0;
 
   constructor(options: ProcessorOptions) {
     this.depth = options.depth;
     this.top = options.top;
     this.skipOlderSnapshots = options.skipOlderSnapshots === true;
     this.tap = options.tap;
+    this.maxSideLevels = options.maxSideLevels ?? MAX_SIDE_LEVELS;
+    this.maxBookLevels = options.maxBookLevels ?? MAX_BOOK_LEVELS;
   }
 
   /**
    * Applies one decoded event, telling `out` what to print. Returns the gap when this event broke
-   * its pair's sequence: the caller resubscribes that pair alone.
+   * its pair's sequence, or left its book over a level limit (dropped, as after a gap): the caller
+   * resubscribes that pair alone.
    */
   apply(event: FeedEvent, out: Printer): Gap | undefined {
     if (event.kind === 'ticker') {
@@ -128,8 +160,10 @@ export class BookProcessor {
       entry.last = event.seq;
       entry.top = undefined;
       this.applyItems(event.pair, entry.book, event.items, snapshotAt, out);
-      if (this.top) this.reportTop(event.pair, entry, out);
       this.tap?.book(event, snapshotAt);
+      const overflow = this.overflow(event, entry);
+      if (overflow !== undefined) return overflow;
+      if (this.top) this.reportTop(event.pair, entry, out);
       return undefined;
     }
     if (entry.state !== 'live') {
@@ -150,9 +184,31 @@ export class BookProcessor {
     }
     entry.last = event.seq;
     this.applyItems(event.pair, entry.book, event.items, 0, out);
-    if (this.top) this.reportTop(event.pair, entry, out);
     this.tap?.book(event, 0);
+    const overflow = this.overflow(event, entry);
+    if (overflow !== undefined) return overflow;
+    if (this.top) this.reportTop(event.pair, entry, out);
     return undefined;
+  }
+
+  /**
+   * Counts the pair's levels after a message; past a limit, drops its book (as after a gap) and
+   * returns why. One message adds at most what one frame holds (the websocket's payload limit).
+   */
+  private overflow(event: BookEvent, entry: PairBook): Gap | undefined {
+    const asks = entry.book.asks.size;
+    const bids = entry.book.bids.size;
+    this.levels += asks + bids - entry.levels;
+    entry.levels = asks + bids;
+    let overflow: Overflow | undefined;
+    if (Math.max(asks, bids) > this.maxSideLevels) overflow = { scope: 'side', levels: Math.max(asks, bids), limit: this.maxSideLevels };
+    else if (this.levels > this.maxBookLevels) overflow = { scope: 'books', levels: this.levels, limit: this.maxBookLevels };
+    if (overflow === undefined) return undefined;
+    this.markResyncing(entry);
+    entry.gapped = true;
+    this.counts.gaps++;
+    this.counts.overflows++;
+    return { pair: event.pair, last: entry.last, seq: event.seq, prevSeq: event.prevSeq, overflow };
   }
 
   /** Forgets every book, as after a reconnect: each pair prints again from its next snapshot. */
@@ -162,6 +218,8 @@ export class BookProcessor {
 
   /** Drops a pair's book for good (a delisted market): it prints again only from a new snapshot. */
   forget(pair: string): void {
+    const entry = this.pairs.get(pair);
+    if (entry !== undefined) this.levels -= entry.levels;
     this.pairs.delete(pair);
   }
 
@@ -191,7 +249,7 @@ export class BookProcessor {
   private entry(pair: string): PairBook {
     let entry = this.pairs.get(pair);
     if (entry === undefined) {
-      entry = { state: 'awaiting', gapped: false, last: 0, book: new OrderBook(), top: undefined };
+      entry = { state: 'awaiting', gapped: false, last: 0, book: new OrderBook(), top: undefined, levels: 0 };
       this.pairs.set(pair, entry);
     }
     return entry;
@@ -202,6 +260,8 @@ export class BookProcessor {
     entry.top = undefined;
     // The old book is untrusted and the snapshot replaces it: free its memory now.
     entry.book.clear();
+    this.levels -= entry.levels;
+    entry.levels = 0;
   }
 
   private applyItems(pair: string, book: OrderBook, items: readonly BookItem[], from: number, out: Printer): void {

@@ -1,4 +1,4 @@
-import type { BookProcessor } from '../book/processor.js';
+import type { BookProcessor, Overflow } from '../book/processor.js';
 import type { Diagnostics } from '../output/diagnostics.js';
 import type { LinePrinter } from '../output/lines.js';
 import type { LineSink } from '../output/sink.js';
@@ -63,9 +63,12 @@ export class EventPrinter {
       }
       const gap = processor.apply(event, printer);
       if (gap !== undefined) {
-        const expected = gap.prevSeq === undefined ? `seq ${gap.last + 1}, got ${gap.seq}` : `lastId ${gap.last}, got ${gap.prevSeq}`;
         const action = this.deps.gapAction?.(gap.pair) ?? `resubscribing ${gap.pair}`;
-        this.deps.diagnostics.warn('gap', `sequence gap in ${gap.pair} (expected ${expected}): ${action}`);
+        if (gap.overflow !== undefined) this.deps.diagnostics.warn('book-size', `${overflowText(gap.pair, gap.overflow)}: ${action}`);
+        else {
+          const expected = gap.prevSeq === undefined ? `seq ${gap.last + 1}, got ${gap.seq}` : `lastId ${gap.last}, got ${gap.prevSeq}`;
+          this.deps.diagnostics.warn('gap', `sequence gap in ${gap.pair} (expected ${expected}): ${action}`);
+        }
         this.deps.resync(gap.pair);
       }
     }
@@ -88,4 +91,10 @@ export class EventPrinter {
       if (this.deps.confirmations?.serverError(event.message) !== true) this.reportServerError(event.message);
     }
   }
+}
+
+/** Why a pair's book was dropped for its size, for its warning. */
+function overflowText(pair: string, overflow: Overflow): string {
+  const held = overflow.scope === 'side' ? `${pair}'s book holds ${overflow.levels} levels on one side` : `the books hold ${overflow.levels} levels in all`;
+  return `${held}, more than polo-ws keeps (${overflow.limit}; a broken or hostile feed): ${pair}'s book dropped`;
 }
