@@ -137,15 +137,16 @@ describe('book order with prices a double cannot tell apart', () => {
   });
 });
 
+/** A tiny deterministic generator, so a failure repeats. */
+function rng(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
 describe('OrderBook against a plain model', () => {
-  /** A tiny deterministic generator, so a failure repeats. */
-  function rng(seed: number): () => number {
-    let state = seed;
-    return () => {
-      state = (state * 1103515245 + 12345) % 2147483648;
-      return state / 2147483648;
-    };
-  }
 
   it('matches a sorted list after random changes, whatever the spellings and whenever order is first asked for', () => {
     for (let seed = 1; seed <= 40; seed++) {
@@ -178,6 +179,33 @@ describe('OrderBook against a plain model', () => {
           expect(book.best('ask')).toEqual(ascending[0]);
           expect(book.asks.size).toBe(model.size);
         }
+      }
+    }
+  });
+});
+
+describe('a side asked for its best level after every change', () => {
+  it('gives the best level whether the side is small (its best key alone) or grows past 64 levels (kept in order) and shrinks again', () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const random = rng(seed);
+      const book = new OrderBook();
+      const model = new Map<number, string>();
+      // Grows towards 150 levels, then shrinks: the side passes 64 both ways.
+      for (let step = 0; step < 1500; step++) {
+        const growing = step < 700;
+        const cents = 1000 + Math.floor(random() * 150);
+        const remove = random() < (growing ? 0.25 : 0.75);
+        const size = remove ? '0' : `${1 + Math.floor(random() * 9)}.25`;
+        const price = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+        book.set('bid', price, size);
+        book.set('ask', price, size);
+        if (remove) model.delete(cents);
+        else model.set(cents, size);
+        const sorted = [...model.keys()].sort((a, b) => a - b);
+        const level = (c: number | undefined) => (c === undefined ? undefined : { price: `${Math.floor(c / 100)}.${String(c % 100).padStart(2, '0')}`, size: model.get(c) });
+        expect(book.best('ask'), `seed ${seed} step ${step}`).toEqual(level(sorted[0]));
+        expect(book.best('bid'), `seed ${seed} step ${step}`).toEqual(level(sorted[sorted.length - 1]));
+        expect(book.bestPrice('ask')).toBe(level(sorted[0])?.price);
       }
     }
   });
