@@ -182,7 +182,7 @@ export class CodedLevels {
   private bestSlot(): number {
     if (this.order === undefined && this.count <= SMALL_SIDE) {
       this.tracking = true;
-      if (this.bestKey === EMPTY) this.bestKey = this.fewBest(1)[0] ?? EMPTY;
+      if (this.bestKey === EMPTY) this.bestKey = this.scanBest();
       return this.bestKey === EMPTY ? -1 : this.find(this.bestKey);
     }
     if (this.order === undefined) {
@@ -265,6 +265,24 @@ export class CodedLevels {
     this.slots = slots;
     this.sizeTexts = texts;
     this.mask = mask;
+  }
+
+  /** The best key, by one pass over the side; EMPTY when the side is empty. */
+  private scanBest(): number {
+    const slots = this.slots;
+    const direction = this.direction;
+    let best = EMPTY;
+    let bestValue = 0;
+    for (let at = 0; at <= this.mask; at++) {
+      const key = slots[at * STRIDE] as number;
+      if (key === EMPTY) continue;
+      const value = direction * codeValue(key);
+      if (best === EMPTY || value < bestValue) {
+        best = key;
+        bestValue = value;
+      }
+    }
+    return best;
   }
 
   /** The best `n` keys in one pass over the side, without sorting it. */
