@@ -25,6 +25,7 @@ class WaitingFirst extends BaseSequencer {
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // The machines have 2 cores, but most files mostly wait (on spawned CLIs, servers, a NATS

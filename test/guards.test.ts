@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { forTesting as legacy } from '../src/protocol/legacy.js';
-import { forTesting as v3 } from '../src/protocol/v3.js';
+import { forTesting as legacyChecks } from '../src/protocol/legacy.js';
+import { legacySchemas } from '../src/protocol/legacy-schemas.js';
+import { forTesting as v3Checks } from '../src/protocol/v3.js';
+import { v3Schemas } from '../src/protocol/v3-schemas.js';
+
+const legacy = { ...legacyChecks, ...legacySchemas };
+const v3 = { ...v3Checks, ...v3Schemas };
 import { DECIMAL_PATTERN } from '../src/book/decimal.js';
 import { INTEGER_TEXT, isDecimalText, isIntegerText } from '../src/protocol/guards.js';
 

@@ -250,11 +250,11 @@ describe('one 16 MB frame of 1.6 million bad levels', () => {
 describe('market lists with hostile names', () => {
   const hostile = HOSTILE_TEXTS.filter((t) => t !== '' && !SYMBOL.test(t));
 
-  it('v3 /markets: a symbol that is not a plain token is never listed (refused or left out)', () => {
+  it('v3 /markets: a symbol that is not a plain token is never listed (refused or left out)', async () => {
     for (const symbol of hostile) {
       let pairs: readonly string[] = [];
       try {
-        pairs = parseV3Markets([{ symbol: 'BTC_USDT', state: 'NORMAL' }, { symbol, state: 'NORMAL' }], 'http://127.0.0.1:1/markets').pairs;
+        pairs = (await parseV3Markets([{ symbol: 'BTC_USDT', state: 'NORMAL' }, { symbol, state: 'NORMAL' }], 'http://127.0.0.1:1/markets')).pairs;
       } catch (error) {
         expect((error as { code?: unknown }).code, quote(symbol)).toBe('POLO_ERR_BAD_MARKETS');
       }
@@ -262,12 +262,12 @@ describe('market lists with hostile names', () => {
     }
   });
 
-  it('legacy returnTicker: a pair name that is not a plain token is never listed (refused or left out)', () => {
+  it('legacy returnTicker: a pair name that is not a plain token is never listed (refused or left out)', async () => {
     for (const pair of hostile) {
       let pairs: readonly string[] = [];
       let byId: ReadonlyMap<string, string> = new Map();
       try {
-        ({ pairs, byId } = parseLegacyTickerMap(JSON.parse(JSON.stringify({ BTC_ETH: { id: 148 }, [pair]: { id: 149 } })), 'http://127.0.0.1:1/public?command=returnTicker'));
+        ({ pairs, byId } = await parseLegacyTickerMap(JSON.parse(JSON.stringify({ BTC_ETH: { id: 148 }, [pair]: { id: 149 } })), 'http://127.0.0.1:1/public?command=returnTicker'));
       } catch (error) {
         expect((error as { code?: unknown }).code, quote(pair)).toBe('POLO_ERR_BAD_MARKETS');
       }

@@ -15,21 +15,21 @@ describe('legacy ticker map', () => {
     expect(legacyTickerUrl('http://127.0.0.1:8080/')).toBe('http://127.0.0.1:8080/public?command=returnTicker');
   });
 
-  it('refuses two pairs on one id: frames carry only the id, so they could not be told apart', () => {
-    expect(() => parseLegacyTickerMap({ BTC_ETH: { id: 148 }, BTC_XRP: { id: '148' } }, url)).toThrow('gives id 148 to both BTC_ETH and BTC_XRP');
+  it('refuses two pairs on one id: frames carry only the id, so they could not be told apart', async () => {
+    await expect(parseLegacyTickerMap({ BTC_ETH: { id: 148 }, BTC_XRP: { id: '148' } }, url)).rejects.toThrow('gives id 148 to both BTC_ETH and BTC_XRP');
   });
 
-  it('maps ids to pairs in the server order, ignoring extra fields', () => {
-    const map = parseLegacyTickerMap({ USDT_BTC: { id: 121, last: '9000', postOnly: '0' }, BTC_ETH: { id: 148 } }, url);
+  it('maps ids to pairs in the server order, ignoring extra fields', async () => {
+    const map = await parseLegacyTickerMap({ USDT_BTC: { id: 121, last: '9000', postOnly: '0' }, BTC_ETH: { id: 148 } }, url);
     expect(map.pairs).toEqual(['USDT_BTC', 'BTC_ETH']);
     expect(map.byId.get('148')).toBe('BTC_ETH');
   });
 
-  it('refuses a body that is not a ticker map, with a code and the URL', () => {
+  it('refuses a body that is not a ticker map, with a code and the URL', async () => {
     for (const body of [null, [], { BTC_ETH: {} }, { BTC_ETH: { id: -1 } }, {}, { error: 'Please do not abuse the API.' }, { BTC_ETH: { id: 148 }, BTC_XRP: { id: '148' } }]) {
       let caught: unknown;
       try {
-        parseLegacyTickerMap(body, url);
+        await parseLegacyTickerMap(body, url);
       } catch (error) {
         caught = error;
       }
@@ -74,20 +74,20 @@ describe('REST endpoints under --rest-url', () => {
     expect(redactUrl('wss://ws.poloniex.com/ws/public')).toBe('wss://ws.poloniex.com/ws/public');
   });
 
-  it('leave out market names that are not plain names, which would print raw on every line', () => {
+  it('leave out market names that are not plain names, which would print raw on every line', async () => {
     const forged = 'X\n2026-01-01 00:00:00.000 TRADE BTC_USDT=1';
-    expect(parseV3Markets([{ symbol: 'BTC_USDT' }, { symbol: forged }], 'http://127.0.0.1:1/markets').pairs).toEqual(['BTC_USDT']);
-    const legacy = parseLegacyTickerMap(JSON.parse(`{"BTC_ETH":{"id":148},${JSON.stringify(forged)}:{"id":149},"__proto__":{"id":150}}`), url);
+    expect((await parseV3Markets([{ symbol: 'BTC_USDT' }, { symbol: forged }], 'http://127.0.0.1:1/markets')).pairs).toEqual(['BTC_USDT']);
+    const legacy = await parseLegacyTickerMap(JSON.parse(`{"BTC_ETH":{"id":148},${JSON.stringify(forged)}:{"id":149},"__proto__":{"id":150}}`), url);
     expect(legacy.pairs).toEqual(['BTC_ETH']);
     expect([...legacy.byId]).toEqual([['148', 'BTC_ETH']]);
     // Left out, not silently: the stream reports them once.
     expect(legacy.ignored).toEqual([forged, '__proto__']);
   });
 
-  it('refuse a server message that is not text without throwing on it', () => {
-    const refuse = (): unknown => parseV3Markets({ message: { toString: 1 } }, 'http://127.0.0.1:1/markets');
-    expect(refuse).toThrow(BadMarketsError);
-    expect(refuse).toThrow('was refused: {"toString":1}');
+  it('refuse a server message that is not text without throwing on it', async () => {
+    const refuse = (): Promise<unknown> => parseV3Markets({ message: { toString: 1 } }, 'http://127.0.0.1:1/markets');
+    await expect(refuse()).rejects.toThrow(BadMarketsError);
+    await expect(refuse()).rejects.toThrow('was refused: {"toString":1}');
   });
 });
 

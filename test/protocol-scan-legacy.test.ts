@@ -124,9 +124,9 @@ describe('the legacy scanner', () => {
     expect(d.decode('[1003,5,[["o",1,"0.1","2"]]]')).toStrictEqual({ ok: true, events: [{ kind: 'ignored' }] });
   });
 
-  it('takes the frames of a recorded session, snapshots included, and agrees on all', () => {
+  it('takes the frames of a recorded session, snapshots included, and agrees on all', async () => {
     const session = JSON.parse(readFileSync(new URL('./fixtures/legacy-session.json', import.meta.url), 'utf8')) as { tickerMap: unknown; frames: string[] };
-    const d = decoder(parseLegacyTickerMap(session.tickerMap, 'legacy-session.json'));
+    const d = decoder(await parseLegacyTickerMap(session.tickerMap, 'legacy-session.json'));
     const taken = session.frames.filter((text) => agreement(d, text) === 'taken');
     const common = session.frames.filter((text) => text !== '[1010]');
     expect(taken).toEqual(common);

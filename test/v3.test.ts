@@ -19,16 +19,16 @@ function events(result: DecodeResult): unknown[] {
 }
 
 describe('v3 market list', () => {
-  it('lists symbols in server order and marks markets not NORMAL as frozen', () => {
+  it('lists symbols in server order and marks markets not NORMAL as frozen', async () => {
     expect(v3MarketsUrl('https://rest.example.test/')).toBe('https://rest.example.test/markets');
-    const map = parseV3Markets([{ symbol: 'BTC_USDT', state: 'NORMAL' }, { symbol: 'DOGE_USDT', state: 'PAUSE' }], url);
+    const map = await parseV3Markets([{ symbol: 'BTC_USDT', state: 'NORMAL' }, { symbol: 'DOGE_USDT', state: 'PAUSE' }], url);
     expect(map.pairs).toEqual(['BTC_USDT', 'DOGE_USDT']);
     expect([...map.frozen]).toEqual(['DOGE_USDT']);
   });
 
-  it('refuses an error body, a non-array and an empty list', () => {
+  it('refuses an error body, a non-array and an empty list', async () => {
     for (const body of [{ code: 500, message: 'System error' }, { symbol: 'BTC_USDT' }, [], [{ state: 'NORMAL' }]]) {
-      expect(() => parseV3Markets(body, url)).toThrow(BadMarketsError);
+      await expect(parseV3Markets(body, url)).rejects.toThrow(BadMarketsError);
     }
   });
 });

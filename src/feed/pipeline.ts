@@ -1,4 +1,5 @@
 import type { FeedEvent, MarketMap, ProtocolAdapter } from '../protocol/types.js';
+import { loadFrameSchemas } from '../protocol/frame-schemas.js';
 import { excerpt } from '../printable.js';
 import { EventPrinter, type EventPrinterDeps } from './event-printer.js';
 import { HeldFrames, type Input } from './held-frames.js';
@@ -122,10 +123,15 @@ export class Pipeline {
     while (this.busy !== undefined) await this.busy;
   }
 
-  /** Handles one frame: what it was, or a market refresh to wait for when it must be tried again after it. */
+  /**
+   * Handles one frame: what it was, or what to wait for when it must be tried again after it (a
+   * market refresh, the frame schemas' loading).
+   */
   private handle(text: string, at: number, bytes?: Uint8Array): FrameKind | Promise<boolean> {
     const result = this.deps.adapter.decode(text, bytes);
     if (result.ok) return this.events.print(result.events, at) ? 'data' : 'control';
+    // A frame only the schemas can judge, before they are loaded: held like a market refresh, then decoded again.
+    if (result.reason === 'needs-schemas') return loadFrameSchemas().then(() => true);
     if (result.reason === 'bad-frame') {
       this.counts.badFrames++;
       this.deps.diagnostics.warn('bad-frame', `bad frame #${this.counts.badFrames} skipped (${result.detail}): ${excerpt(text, 80)}`);

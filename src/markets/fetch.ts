@@ -10,7 +10,7 @@ export interface MarketListSource {
   /** The list's URL for a REST base (--rest-url). */
   url(restBase: string): string;
   /** Validates a body into the market map; `url` (credentials redacted) names it in errors. @throws BadMarketsError */
-  parse(body: unknown, url: string): MarketMap;
+  parse(body: unknown, url: string): Promise<MarketMap>;
 }
 
 /** Fetches and validates a protocol's market list. @throws HttpError, BadMarketsError */

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { badListError, refusedError, type MarketListSource } from './fetch.js';
 import { isSymbolText, type MarketMap } from './market-map.js';
 import { restEndpoint } from './http.js';
@@ -11,8 +10,12 @@ export const LEGACY_TICKER_QUERY = 'command=returnTicker';
 /** The list's name in messages. */
 const WHAT = 'the ticker map';
 
-/** One pair's entry of the ticker map: polo-ws needs its numeric id (frames carry it). */
-const tickerEntrySchema = z.object({ id: z.union([z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,30}$/)]) });
+/** An entry of the ticker map as its schema (market-schemas.ts) takes it, by hand: an object whose id is a safe count or 1-30 digits. */
+function isPlainEntry(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'number' ? Number.isSafeInteger(id) && id >= 0 : typeof id === 'string' && /^\d{1,30}$/.test(id);
+}
 
 /**
  * The legacy ticker map's URL for a REST base such as "https://poloniex.com": /public appended to
@@ -27,7 +30,7 @@ export function legacyTickerUrl(restBase: string): string {
  * a pair name that is not a plain name (letters, digits, '_', '-', '.') is left out.
  * Throws BadMarketsError naming the URL and the first thing that is wrong.
  */
-export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
+export async function parseLegacyTickerMap(body: unknown, url: string): Promise<MarketMap> {
   if (body !== null && typeof body === 'object' && typeof (body as { error?: unknown }).error === 'string') {
     throw refusedError(WHAT, url, (body as { error: string }).error);
   }
@@ -37,7 +40,8 @@ export function parseLegacyTickerMap(body: unknown, url: string): MarketMap {
   // Checked key by key: zod's record drops a "__proto__" key, which JSON.parse keeps as a pair.
   const entries = Object.entries(body as Record<string, unknown>);
   for (const [pair, value] of entries) {
-    const parsed = tickerEntrySchema.safeParse(value);
+    if (isPlainEntry(value)) continue;
+    const parsed = (await import('./market-schemas.js')).tickerEntrySchema.safeParse(value);
     if (!parsed.success) throw badListError(WHAT, url, `is not a returnTicker object: ${excerpt(pair, 40)}: ${zodIssue(parsed.error)}`);
   }
   // A name is printed on every line of its pair: one that is not a plain name is left out.

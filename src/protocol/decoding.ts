@@ -1,3 +1,4 @@
+import { SchemasNeeded, SchemasUnavailable } from './frame-schemas.js';
 import type { DecodeResult, FeedEvent, MarketMap } from './types.js';
 
 /**
@@ -20,7 +21,10 @@ export abstract class FrameDecoder {
    */
   abstract scan(text: string, bytes?: Uint8Array): DecodeResult | undefined;
 
-  /** The full path, and the authority: JSON.parse, the hot-path checks, the schemas. Never throws. */
+  /**
+   * The full path, and the authority: JSON.parse, the hot-path checks, the schemas. 'needs-schemas'
+   * when a frame needs the schemas before they are loaded (frame-schemas.ts). Never throws.
+   */
   parse(text: string): DecodeResult {
     let data: unknown;
     try {
@@ -28,12 +32,20 @@ export abstract class FrameDecoder {
     } catch {
       return badFrame('not JSON');
     }
-    return this.decodeJson(data, text);
+    try {
+      return this.decodeJson(data, text);
+    } catch (error) {
+      if (error instanceof SchemasNeeded) return NEEDS_SCHEMAS;
+      if (error instanceof SchemasUnavailable) return badFrame(error.message);
+      throw error;
+    }
   }
 
   /** Decodes a frame's JSON value; `text` is the frame as sent. Never throws. */
   protected abstract decodeJson(data: unknown, text: string): DecodeResult;
 }
+
+const NEEDS_SCHEMAS: DecodeResult = { ok: false, reason: 'needs-schemas' };
 
 /** A frame that is not of the protocol's shape, and why. */
 export function badFrame(detail: string): DecodeResult {

@@ -17,6 +17,9 @@ export function isIntegerText(value: unknown): value is number | string {
   return isCount(value) || (typeof value === 'string' && value.length <= INTEGER_TEXT_DIGITS && digitRun(value, 0) === value.length && value.length > 0);
 }
 
+/** Digits of a time sent as text, at most (the v3 schema's timeToken, isTimeToken, the v3 scanner). */
+export const TIME_TOKEN_DIGITS = 20;
+
 /** Digits only, as the schemas' integer text. */
 export const INTEGER_TEXT = new RegExp(`^\\d{1,${INTEGER_TEXT_DIGITS}}$`);
 

@@ -1,5 +1,6 @@
 import { FrameDecoder, badFrame, events } from './decoding.js';
-import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL, fastItem, fastTickerColumns, legacySchemas } from './legacy-frames.js';
+import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL, fastItem, fastTickerColumns } from './legacy-frames.js';
+import { frameSchemas } from './frame-schemas.js';
 import { scanLegacy } from './legacy-scan.js';
 import { pythonText, rawNumbersOf } from './python-text.js';
 import { isCount, isSymbolText } from './guards.js';
@@ -61,7 +62,7 @@ export class LegacyDecoder extends FrameDecoder {
   private decodeTicker(data: unknown[], text: string): DecodeResult {
     let values = fastTickerColumns(data[2]);
     if (values === undefined) {
-      const parsed = legacySchemas.tickerFrame.safeParse(data);
+      const parsed = frameSchemas().legacy.tickerFrame.safeParse(data);
       if (!parsed.success) return badFrame(`ticker: ${zodIssue(parsed.error)}`);
       values = parsed.data[2];
     }
@@ -93,7 +94,7 @@ export class LegacyDecoder extends FrameDecoder {
       // The common frame, checked by hand: the same rules as bookFrame, at a fraction of the cost.
       [id, seq, rawItems] = data as [number, number, unknown[]];
     } else {
-      const frame = legacySchemas.bookFrame.safeParse(data);
+      const frame = frameSchemas().legacy.bookFrame.safeParse(data);
       if (!frame.success) return badFrame(`book frame: ${zodIssue(frame.error)}`);
       [id, seq, rawItems] = frame.data;
     }
@@ -118,7 +119,7 @@ function decodeItem(raw: unknown): BookItem | string {
   }
   const tag: unknown = Array.isArray(raw) ? (raw as unknown[])[0] : undefined;
   if (tag !== 'i' && tag !== 'o' && tag !== 't') return 'not an "i", "o" or "t" item';
-  const parsed = legacySchemas.items[tag].safeParse(raw);
+  const parsed = frameSchemas().legacy.items[tag].safeParse(raw);
   if (!parsed.success) return zodIssue(parsed.error);
   const v = parsed.data;
   if (v[0] === 'o') return codedLevel(v[1] === 1 ? 'bid' : 'ask', v[2], v[3]);

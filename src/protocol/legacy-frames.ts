@@ -1,13 +1,12 @@
-import * as z from 'zod';
-import { INTEGER_TEXT, SIGNED_DECIMAL_TEXT, isDecimalText, isIntegerText, isSignedDecimalText } from './guards.js';
-import { count, decimal } from './schemas.js';
+import { isDecimalText, isIntegerText, isSignedDecimalText } from './guards.js';
 import type { BookItem } from './types.js';
 import { codedLevel } from './decimal-code.js';
 
 /**
- * The legacy push API's frames: channel numbers, the zod schemas that define each frame and book
- * item, and the hand-written checks of the hot path, which accept no more than the schemas. A value
- * the checks do not plainly accept goes to the schemas, which also word the errors.
+ * The legacy push API's frames: channel numbers and the hand-written checks of the hot path, which
+ * accept no more than the zod schemas that define each frame and book item (legacy-schemas.ts,
+ * loaded when a frame needs them). A value the checks do not plainly accept goes to the schemas,
+ * which also word the errors.
  */
 
 /** Channel numbers of the legacy push API. */
@@ -15,37 +14,8 @@ export const TICKER_CHANNEL = 1002;
 export const STATS_CHANNEL = 1003;
 export const HEARTBEAT_CHANNEL = 1010;
 
-const side = z.union([z.literal(0), z.literal(1)]);
-const integerText = z.union([z.number().int().nonnegative(), z.string().regex(INTEGER_TEXT)]);
-// Items may carry trailing fields (the epoch-ms string added in 2021, and whatever comes next).
-const trailing = z.unknown();
-
-const snapshotItem = z.tuple(
-  [
-    z.literal('i'),
-    // The sides are checked by sideLevels (legacy-decoder.ts): zod's record silently drops a "__proto__" key.
-    z.object({ currencyPair: z.string().optional(), orderBook: z.tuple([z.unknown(), z.unknown()]) }),
-  ],
-  trailing,
-);
-const levelItem = z.tuple([z.literal('o'), side, decimal, decimal], trailing);
-const tradeItem = z.tuple([z.literal('t'), integerText, side, decimal, decimal, integerText], trailing);
-// A pair's book frame: [pair id, seq, items].
-const bookFrame = z.tuple([count, count, z.array(z.unknown())]);
-
-// Ticker columns are printed: text must be a plain (signed) decimal, numbers finite.
-const tickerValue = z.union([z.string().regex(SIGNED_DECIMAL_TEXT, 'not a plain decimal'), z.number().finite(), z.boolean(), z.null()]);
-const tickerFrame = z.tuple([
-  z.literal(TICKER_CHANNEL),
-  z.unknown(),
-  z.tuple([integerText, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue, tickerValue], tickerValue),
-]);
-
-/** The legacy schemas: the definition of each frame and book item (`items` by the item's tag). */
-export const legacySchemas = { bookFrame, tickerFrame, levelItem, tradeItem, items: { i: snapshotItem, o: levelItem, t: tradeItem } } as const;
-
-/** A ticker frame's columns: [pair id, last, lowestAsk, ..., low24hr, whatever follows]. */
-export type TickerColumns = z.infer<typeof tickerFrame>[2];
+/** A ticker frame's columns: [pair id, last, lowestAsk, ..., low24hr, whatever follows] (tickerFrame's third element). */
+export type TickerColumns = readonly [number | string, ...(string | number | boolean | null)[]];
 
 /** Level and trade items that plainly meet levelItem / tradeItem, decoded without zod; else undefined. */
 export function fastItem(raw: unknown[]): BookItem | undefined {
@@ -78,5 +48,5 @@ export function fastTickerColumns(raw: unknown): TickerColumns | undefined {
     const v: unknown = raw[i];
     if (typeof v === 'string' ? !isSignedDecimalText(v) : typeof v === 'number' ? !Number.isFinite(v) : v !== null && typeof v !== 'boolean') return undefined;
   }
-  return raw as TickerColumns;
+  return raw as unknown as TickerColumns;
 }

@@ -111,7 +111,9 @@ export type FeedEvent =
 export type DecodeResult =
   | { readonly ok: true; readonly events: readonly FeedEvent[] }
   | { readonly ok: false; readonly reason: 'bad-frame'; readonly detail: string }
-  | { readonly ok: false; readonly reason: 'unknown-pair'; readonly pairId: string };
+  | { readonly ok: false; readonly reason: 'unknown-pair'; readonly pairId: string }
+  /** The frame needs the zod schemas, not loaded yet (frame-schemas.ts): decode it again once they are. */
+  | { readonly ok: false; readonly reason: 'needs-schemas' };
 
 /** What a subscription message asks of the server; each protocol words it its own way. */
 export type SubscriptionVerb = 'subscribe' | 'unsubscribe';

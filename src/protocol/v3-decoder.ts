@@ -1,7 +1,8 @@
 import { FrameDecoder, badFrame, events } from './decoding.js';
 import { isRecord, isSymbolText } from './guards.js';
 import { scanV3 } from './v3-scan.js';
-import { V3_CHANNEL_NAMES, fastBookItem, fastEnvelope, fastTickerItem, fastTradeItem, isTimeToken, v3Schemas, type BookData } from './v3-frames.js';
+import { V3_CHANNEL_NAMES, fastBookItem, fastEnvelope, fastTickerItem, fastTradeItem, isTimeToken, type BookData } from './v3-frames.js';
+import { frameSchemas } from './frame-schemas.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, TradeItem } from './types.js';
 import { errorText, zodIssue } from '../printable.js';
 import { codedLevel, codedSnapshotLevel } from './decimal-code.js';
@@ -29,7 +30,7 @@ export class V3Decoder extends FrameDecoder {
     if ('event' in data) return decodeEvent(data);
     let message = fastEnvelope(data);
     if (message === undefined) {
-      const parsed = v3Schemas.envelope.safeParse(data);
+      const parsed = frameSchemas().v3.envelope.safeParse(data);
       if (!parsed.success) return badFrame(zodIssue(parsed.error));
       message = parsed.data;
     }
@@ -67,7 +68,7 @@ export class V3Decoder extends FrameDecoder {
 function bookEvent(action: string | undefined, item: unknown): ItemEvent | string {
   let book = fastBookItem(item);
   if (book === undefined) {
-    const parsed = v3Schemas.bookItem.safeParse(item);
+    const parsed = frameSchemas().v3.bookItem.safeParse(item);
     if (!parsed.success) return zodIssue(parsed.error);
     book = parsed.data;
   }
@@ -80,7 +81,7 @@ function bookEvent(action: string | undefined, item: unknown): ItemEvent | strin
 function tradeEvent(item: unknown): ItemEvent | string {
   let t = fastTradeItem(item);
   if (t === undefined) {
-    const parsed = v3Schemas.tradeItem.safeParse(item);
+    const parsed = frameSchemas().v3.tradeItem.safeParse(item);
     if (!parsed.success) return zodIssue(parsed.error);
     t = parsed.data;
   }
@@ -92,7 +93,7 @@ function tradeEvent(item: unknown): ItemEvent | string {
 function tickerEvent(item: unknown, frozen: ReadonlySet<string>): ItemEvent | string {
   let t = fastTickerItem(item);
   if (t === undefined) {
-    const parsed = v3Schemas.tickerItem.safeParse(item);
+    const parsed = frameSchemas().v3.tickerItem.safeParse(item);
     if (!parsed.success) return zodIssue(parsed.error);
     t = parsed.data;
   }

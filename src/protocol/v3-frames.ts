@@ -1,12 +1,14 @@
-import * as z from 'zod';
-import { ID_TEXT, SIGNED_DECIMAL_TEXT, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord, levelListIssue } from './guards.js';
-import { count, decimal } from './schemas.js';
+import { TIME_TOKEN_DIGITS, isCount, isDecimalText, isIdToken, isLevelList, isNumberToken, isRecord } from './guards.js';
 import type { Channel } from './types.js';
+import type { BookData, Envelope, TickerData, TradeData } from './v3-schemas.js';
+
+export type { BookData, Envelope, TickerData, TradeData };
 
 /**
- * The current API's messages: channel names, the zod schemas that define each message and data
- * item, and the hand-written checks of the hot path, which accept no more than the schemas. A value
- * the checks do not plainly accept goes to the schemas, which also word the errors.
+ * The current API's messages: channel names and the hand-written checks of the hot path, which
+ * accept no more than the zod schemas that define each message and data item (v3-schemas.ts,
+ * loaded when a message needs them). A value the checks do not plainly accept goes to the schemas,
+ * which also word the errors.
  */
 
 /** polo-ws channels and their v3 names, in subscription order. */
@@ -16,59 +18,7 @@ export const V3_CHANNEL_NAMES: readonly (readonly [Channel, string])[] = [
   ['book', 'book_lv2'],
 ];
 
-// Printed columns are plain tokens (guards.ts): a number must read as a plain decimal, like the text.
-const numberToken = z
-  .union([z.string(), z.number().finite()])
-  .transform(String)
-  .refine((t) => SIGNED_DECIMAL_TEXT.test(t), 'not a plain decimal');
-const idToken = z.union([z.string().regex(ID_TEXT, 'not an id of letters, digits, _ or -'), count]).transform(String);
-/** Digits of a time sent as text, at most (timeToken, isTimeToken, the v3 scanner). */
-export const TIME_TOKEN_DIGITS = 20;
-const timeToken = z.union([z.string().regex(new RegExp(`^\\d{1,${TIME_TOKEN_DIGITS}}$`), 'not a time in digits'), count]).transform(String);
-// Checked by hand, stopping at the first bad level: zod would report every one of a million.
-const levels = z.unknown().superRefine((value, ctx) => {
-  const issue = levelListIssue(value);
-  if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue });
-}) as unknown as z.ZodType<readonly (readonly [string, string, ...unknown[]])[] | undefined>;
-const sequenceId = count;
-
-const bookItem = z.object({
-  symbol: z.string().min(1),
-  asks: levels,
-  bids: levels,
-  lastId: sequenceId.optional(),
-  id: sequenceId,
-});
-const tradeItem = z.object({
-  symbol: z.string().min(1),
-  id: idToken,
-  price: decimal,
-  quantity: decimal,
-  takerSide: z.enum(['buy', 'sell']),
-  createTime: timeToken,
-});
-const tickerItem = z.object({
-  symbol: z.string().min(1),
-  close: numberToken,
-  high: numberToken,
-  low: numberToken,
-  amount: numberToken,
-  quantity: numberToken,
-  dailyChange: numberToken,
-});
-const envelope = z.object({
-  channel: z.string(),
-  action: z.string().optional(),
-  data: z.array(z.unknown()),
-});
-
-/** The v3 schemas: the definition of each message and data item. */
-export const v3Schemas = { envelope, bookItem, tradeItem, tickerItem } as const;
-
-export type BookData = z.infer<typeof bookItem>;
-export type TradeData = z.infer<typeof tradeItem>;
-export type TickerData = z.infer<typeof tickerItem>;
-export type Envelope = z.infer<typeof envelope>;
+export { TIME_TOKEN_DIGITS };
 
 /** envelope's rules by hand: a channel name, an optional action, a data list. */
 export function fastEnvelope(message: Record<string, unknown>): Envelope | undefined {
