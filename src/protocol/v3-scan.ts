@@ -107,19 +107,17 @@ function bookSnapshot(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent |
   const at = BOOK.at;
   let pair: string | undefined;
   let seq = -1;
-  let asks: Level[] | undefined;
-  let bids: Level[] | undefined;
+  const asks: Level[] = [];
+  const bids: Level[] = [];
   const complete = readItem(scan, BOOK, (key) => {
     switch (key) {
       case at.symbol:
         pair = symbol(scan, symbols);
         return pair !== undefined;
       case at.asks:
-        asks = snapshotLevels(scan);
-        return asks !== undefined;
+        return levels(scan, undefined, asks);
       case at.bids:
-        bids = snapshotLevels(scan);
-        return bids !== undefined;
+        return levels(scan, undefined, bids);
       case at.id:
         seq = scan.count();
         return seq >= 0;
@@ -128,30 +126,15 @@ function bookSnapshot(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent |
         return scan.count() >= 0;
     }
   });
-  if (!complete || pair === undefined || asks === undefined || bids === undefined) return undefined;
+  if (!complete || pair === undefined) return undefined;
   return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
 }
 
-/** `[["price","quantity"],...]` of one side of a snapshot. */
-function snapshotLevels(scan: TextScan): Level[] | undefined {
-  if (!scan.take(OPEN_LIST)) return undefined;
-  const out: Level[] = [];
-  if (scan.take(CLOSE_LIST)) return out;
-  do {
-    if (!scan.take(OPEN_LIST)) return undefined;
-    const price = scan.levelDecimal();
-    const priceKey = scan.canonical;
-    const priceCode = scan.code;
-    if (price === undefined || !scan.take(COMMA)) return undefined;
-    const size = scan.levelDecimal();
-    if (size === undefined || !scan.take(CLOSE_LIST)) return undefined;
-    out.push({ price, size, priceKey, priceCode, sizeCode: scan.code });
-  } while (scan.take(COMMA));
-  return scan.take(CLOSE_LIST) ? out : undefined;
-}
-
-/** `[["price","quantity"],...]` of one side, appended to `items` as level changes. */
-function levels(scan: TextScan, side: Side, items: BookItem[]): boolean {
+/**
+ * `[["price","quantity"],...]` of one side, each level appended to `out`: as a level change of
+ * `side` (an update's), or without a side as a level of a snapshot.
+ */
+function levels(scan: TextScan, side: Side | undefined, out: BookItem[] | Level[]): boolean {
   if (!scan.take(OPEN_LIST)) return false;
   if (scan.take(CLOSE_LIST)) return true;
   do {
@@ -162,7 +145,8 @@ function levels(scan: TextScan, side: Side, items: BookItem[]): boolean {
     if (price === undefined || !scan.take(COMMA)) return false;
     const size = scan.levelDecimal();
     if (size === undefined || !scan.take(CLOSE_LIST)) return false;
-    items.push({ kind: 'level', side, price, size, priceKey, priceCode, sizeCode: scan.code });
+    if (side === undefined) (out as Level[]).push({ price, size, priceKey, priceCode, sizeCode: scan.code });
+    else (out as BookItem[]).push({ kind: 'level', side, price, size, priceKey, priceCode, sizeCode: scan.code });
   } while (scan.take(COMMA));
   return scan.take(CLOSE_LIST);
 }
