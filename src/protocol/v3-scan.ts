@@ -42,8 +42,8 @@ const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'clos
 export function scanV3(text: string, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>, bytes?: Uint8Array): DecodeResult | undefined {
   const scan = TextScan.of(text, bytes);
   let event: FeedEvent | undefined;
-  if (scan.takeText(BOOK_UPDATE)) event = bookUpdate(scan, symbols);
-  else if (scan.takeText(BOOK_SNAPSHOT)) event = bookSnapshot(scan, symbols);
+  if (scan.takeText(BOOK_UPDATE)) event = bookItem(scan, symbols, false);
+  else if (scan.takeText(BOOK_SNAPSHOT)) event = bookItem(scan, symbols, true);
   else if (scan.takeText(TRADES)) event = trade(scan, symbols);
   else if (scan.takeText(TICKER)) event = ticker(scan, symbols, frozen);
   if (event === undefined || !scan.takeText(MESSAGE_END) || !scan.done) return undefined;
@@ -68,22 +68,28 @@ function readItem(scan: TextScan, keys: ItemKeys<string>, value: (key: number) =
   return seen === (1 << names.length) - 1;
 }
 
-/** A book_lv2 update item; its levels in the order the message lists its asks and bids. */
-function bookUpdate(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | undefined {
+/**
+ * A book_lv2 item: an update's level changes, in the order the message lists its asks and bids, or
+ * a snapshot's levels (scanned too, so a run's first messages do not compile the full path's
+ * checks; a snapshot's lastId is not used).
+ */
+function bookItem(scan: TextScan, symbols: ReadonlySet<string>, snapshot: boolean): FeedEvent | undefined {
   const at = BOOK.at;
   let pair: string | undefined;
   let lastId = -1;
   let seq = -1;
   const items: BookItem[] = [];
+  const asks: Level[] | undefined = snapshot ? [] : undefined;
+  const bids: Level[] | undefined = snapshot ? [] : undefined;
   const complete = readItem(scan, BOOK, (key) => {
     switch (key) {
       case at.symbol:
         pair = symbol(scan, symbols);
         return pair !== undefined;
       case at.asks:
-        return levels(scan, 'ask', items);
+        return asks !== undefined ? levels(scan, undefined, asks) : levels(scan, 'ask', items);
       case at.bids:
-        return levels(scan, 'bid', items);
+        return bids !== undefined ? levels(scan, undefined, bids) : levels(scan, 'bid', items);
       case at.lastId:
         lastId = scan.count();
         return lastId >= 0;
@@ -96,38 +102,8 @@ function bookUpdate(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | u
     }
   });
   if (!complete || pair === undefined) return undefined;
+  if (asks !== undefined && bids !== undefined) return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
   return { kind: 'book', pair, seq, prevSeq: lastId, items };
-}
-
-/**
- * A book_lv2 snapshot item: its 20 levels a side, read as the full path reads them (scanned, a
- * run's first messages do not compile the full path's checks). Its lastId is not used.
- */
-function bookSnapshot(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | undefined {
-  const at = BOOK.at;
-  let pair: string | undefined;
-  let seq = -1;
-  const asks: Level[] = [];
-  const bids: Level[] = [];
-  const complete = readItem(scan, BOOK, (key) => {
-    switch (key) {
-      case at.symbol:
-        pair = symbol(scan, symbols);
-        return pair !== undefined;
-      case at.asks:
-        return levels(scan, undefined, asks);
-      case at.bids:
-        return levels(scan, undefined, bids);
-      case at.id:
-        seq = scan.count();
-        return seq >= 0;
-      default:
-        // createTime, lastId and ts: not used, but only counts are plainly fine.
-        return scan.count() >= 0;
-    }
-  });
-  if (!complete || pair === undefined) return undefined;
-  return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
 }
 
 /**
