@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { V3Decoder } from '../src/protocol/v3.js';
+import { KnownNames, TextScan } from '../src/protocol/scan-text.js';
 import { V3Feed, v3Market } from '../src/sim/v3-feed.js';
 import { V3Listing } from '../src/sim/v3-listing.js';
 import { bookMessage, dataMessage } from '../src/sim/v3-wire.js';
@@ -162,5 +163,41 @@ describe('the v3 scanner', () => {
     }
     expect(snapshots.filter((text) => agreement(d, text) === 'declined')).toEqual([]);
     expect(messages.filter((text) => agreement(d, text) === 'declined')).toEqual([]);
+  });
+});
+
+describe('KnownNames, the scanner\'s lookup of a symbol by its bytes', () => {
+  const bytesOf = (text: string): Uint8Array => new TextEncoder().encode(`"${text}",`);
+  const lookUp = (names: KnownNames, text: string): string | undefined => TextScan.of(`"${text}",`, bytesOf(text)).knownName(names);
+
+  it('gives back the list\'s own string for a listed name, nothing for any other, and reads nothing then', () => {
+    const listed = ['BTC_USDT', 'ETH_USDT', 'A', 'SIMAAB_BTC'];
+    const names = new KnownNames(listed.map((name) => name.slice()));
+    for (const name of listed) expect(lookUp(names, name)).toBe(name);
+    for (const other of ['BTC_USD', 'BTC_USDTT', 'btc_usdt', '', 'ETH_USDT ']) expect(lookUp(names, other)).toBeUndefined();
+    const scan = TextScan.of('"XRP_USDT",', bytesOf('XRP_USDT'));
+    expect(scan.knownName(names)).toBeUndefined();
+    expect(scan.string()).toBe('XRP_USDT');
+  });
+
+  it('tells apart names whose hashes are the same', () => {
+    // Find two names of one hash under a fixed seed (a 32-bit hash: some 80k names make one likely).
+    const probe = new KnownNames([], 7);
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; pair === undefined && i < 1_000_000; i++) {
+      const name = `P${i.toString(36)}_USDT`;
+      const hash = probe.hashOf(name);
+      const other = seen.get(hash);
+      if (other !== undefined) pair = [other, name];
+      else seen.set(hash, name);
+    }
+    expect(pair).toBeDefined();
+    const [a, b] = pair as [string, string];
+    const names = new KnownNames([a, b, 'BTC_USDT'], 7);
+    expect(lookUp(names, a)).toBe(a);
+    expect(lookUp(names, b)).toBe(b);
+    expect(lookUp(names, 'BTC_USDT')).toBe('BTC_USDT');
+    expect(lookUp(new KnownNames([a], 7), b)).toBeUndefined();
   });
 });

@@ -128,6 +128,28 @@ export class TextScan implements Codes {
   }
 
   /**
+   * Reads a string as `string` does that is one of `names`, and returns that name (the list's own
+   * string, not a new one); undefined if the next value is not such a string.
+   */
+  knownName(names: KnownNames): string | undefined {
+    const bytes = this.bytes;
+    if (bytes[this.at] !== QUOTE) return undefined;
+    const start = this.at + 1;
+    let i = start;
+    let hash = names.seed;
+    for (;;) {
+      const c = bytes[i] as number;
+      if (c === QUOTE) break;
+      if (!(c >= 0x20 && c <= 0x7e) || c === BACKSLASH) return undefined;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+      i++;
+    }
+    const name = names.find(hash, bytes, start, i);
+    if (name !== undefined) this.at = i + 1;
+    return name;
+  }
+
+  /**
    * Reads a string of 1 to `max` ASCII digits (isIntegerText's and isTimeToken's text), and returns
    * its text (a view); undefined if the next value is not such a string.
    */
@@ -238,3 +260,51 @@ function digitsEnd(bytes: Uint8Array, from: number): number {
 }
 
 const SCAN = new TextScan();
+
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Names (a market list's symbols) found by the bytes of a frame's string without making a string of
+ * them (TextScan.knownName): a frame names its pair with a new string each time, which a Set lookup
+ * hashes again and the processor's maps again; the list's own string is hashed once. The hash is
+ * seeded per process, so no market list can choose names that share one.
+ */
+export class KnownNames {
+  private readonly byHash = new Map<number, string | string[]>();
+
+  /** `seed`: the hash's, random unless given (tests). */
+  constructor(
+    names: Iterable<string>,
+    readonly seed = (Math.random() * 0x100000000) | 0,
+  ) {
+    for (const name of names) {
+      const hash = this.hashOf(name);
+      const had = this.byHash.get(hash);
+      if (had === undefined) this.byHash.set(hash, name);
+      else if (typeof had === 'string') {
+        if (had !== name) this.byHash.set(hash, [had, name]);
+      } else if (!had.includes(name)) had.push(name);
+    }
+  }
+
+  /** The name whose characters are bytes[start, end), given their hash, or undefined. */
+  find(hash: number, bytes: Uint8Array, start: number, end: number): string | undefined {
+    const found = this.byHash.get(hash);
+    if (found === undefined) return undefined;
+    if (typeof found === 'string') return sameText(found, bytes, start, end) ? found : undefined;
+    return found.find((name) => sameText(name, bytes, start, end));
+  }
+
+  /** The hash TextScan.knownName computes over a name's bytes. */
+  hashOf(name: string): number {
+    let hash = this.seed;
+    for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), FNV_PRIME);
+    return hash;
+  }
+}
+
+function sameText(text: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) return false;
+  return true;
+}

@@ -1,6 +1,7 @@
 import { FrameDecoder, badFrame, events } from './decoding.js';
 import { isRecord, isSymbolText } from './guards.js';
 import { scanV3 } from './v3-scan.js';
+import { KnownNames } from './scan-text.js';
 import { V3_CHANNEL_NAMES, fastBookItem, fastEnvelope, fastTickerItem, fastTradeItem, isTimeToken, type BookData } from './v3-frames.js';
 import { frameSchemas } from './frame-schemas.js';
 import type { BookItem, Channel, DecodeResult, FeedEvent, Level, MarketMap, TradeItem } from './types.js';
@@ -13,16 +14,19 @@ type ItemEvent = FeedEvent & { readonly pair: string };
 /** Decoder of the current Poloniex websocket API: messages in, normalized events out, never a throw. */
 export class V3Decoder extends FrameDecoder {
   private symbols: ReadonlySet<string> = new Set();
+  /** The same names, for the scanner. */
+  private names = new KnownNames([]);
   private frozen: ReadonlySet<string> = new Set();
 
   setMarkets(markets: MarketMap): void {
     // Only plain names are ever printed, whatever a market list (or a recording of one) says.
     this.symbols = new Set(markets.pairs.filter(isSymbolText));
+    this.names = new KnownNames(this.symbols);
     this.frozen = markets.frozen;
   }
 
   scan(text: string, bytes?: Uint8Array): DecodeResult | undefined {
-    return scanV3(text, this.symbols, this.frozen, bytes);
+    return scanV3(text, this.names, this.frozen, bytes);
   }
 
   protected decodeJson(data: unknown): DecodeResult {

@@ -1,6 +1,6 @@
 import { ID_TEXT } from './guards.js';
 import { TIME_TOKEN_DIGITS } from './v3-frames.js';
-import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan } from './scan-text.js';
+import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, type KnownNames } from './scan-text.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, Side } from './types.js';
 
 /**
@@ -39,7 +39,7 @@ const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'clos
  * symbol in `symbols`; `frozen` gives the ticker's isFrozen column, as in the full path. `bytes`:
  * the message's UTF-8, if at hand.
  */
-export function scanV3(text: string, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>, bytes?: Uint8Array): DecodeResult | undefined {
+export function scanV3(text: string, symbols: KnownNames, frozen: ReadonlySet<string>, bytes?: Uint8Array): DecodeResult | undefined {
   const scan = TextScan.of(text, bytes);
   let event: FeedEvent | undefined;
   if (scan.takeText(BOOK_UPDATE)) event = bookItem(scan, symbols, false);
@@ -73,7 +73,7 @@ function readItem(scan: TextScan, keys: ItemKeys<string>, value: (key: number) =
  * a snapshot's levels (scanned too, so a run's first messages do not compile the full path's
  * checks; a snapshot's lastId is not used).
  */
-function bookItem(scan: TextScan, symbols: ReadonlySet<string>, snapshot: boolean): FeedEvent | undefined {
+function bookItem(scan: TextScan, symbols: KnownNames, snapshot: boolean): FeedEvent | undefined {
   const at = BOOK.at;
   let pair: string | undefined;
   let lastId = -1;
@@ -128,7 +128,7 @@ function levels(scan: TextScan, side: Side | undefined, out: BookItem[] | Level[
 }
 
 /** A trades item. */
-function trade(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | undefined {
+function trade(scan: TextScan, symbols: KnownNames): FeedEvent | undefined {
   const at = TRADE.at;
   let pair: string | undefined;
   let size: string | undefined;
@@ -170,7 +170,7 @@ function trade(scan: TextScan, symbols: ReadonlySet<string>): FeedEvent | undefi
 }
 
 /** A ticker item, isFrozen from the market list's states. */
-function ticker(scan: TextScan, symbols: ReadonlySet<string>, frozen: ReadonlySet<string>): FeedEvent | undefined {
+function ticker(scan: TextScan, symbols: KnownNames, frozen: ReadonlySet<string>): FeedEvent | undefined {
   const at = TICKER_ITEM.at;
   let pair: string | undefined;
   let time: string | undefined;
@@ -215,10 +215,9 @@ function ticker(scan: TextScan, symbols: ReadonlySet<string>, frozen: ReadonlySe
   return { kind: 'ticker', pair, fields, time };
 }
 
-/** A symbol the market list has (so a plain name: setMarkets keeps only those). */
-function symbol(scan: TextScan, symbols: ReadonlySet<string>): string | undefined {
-  const text = scan.string();
-  return text !== undefined && symbols.has(text) ? text : undefined;
+/** A symbol the market list has (so a plain name: setMarkets keeps only those), as the list spells it. */
+function symbol(scan: TextScan, symbols: KnownNames): string | undefined {
+  return scan.knownName(symbols);
 }
 
 /** `"buy"` (the taker bought: bid) or `"sell"` (ask). */
