@@ -5,10 +5,11 @@ import type { BookItem, DecodeResult, FeedEvent, Level, Side } from './types.js'
 
 /**
  * The v3 messages that make up nearly all of a feed, decoded straight from their text: book_lv2
- * snapshots and updates, trades and tickers, one data item each, with the keys the exchange sends (in any order,
- * each once). The result is the one the full path (v3-decoder.ts) gives for the message; any other
- * message, or any value the hot-path checks (guards.ts) would not plainly accept, is not the
- * scanner's: it returns undefined and the full path decides, warnings and errors included.
+ * snapshots and updates, trades and tickers, one data item each, with the keys the exchange sends
+ * (in any order, each once). The result is the one the full path (v3-decoder.ts) gives for the
+ * message; any other message, or any value the hot-path checks (guards.ts) would not plainly
+ * accept, is not the scanner's: it returns undefined and the full path decides, warnings and
+ * errors included.
  */
 
 const BOOK_UPDATE = '{"channel":"book_lv2","action":"update","data":[{';
