@@ -72,6 +72,16 @@ export class TextScan implements Codes {
     return scan;
   }
 
+  /** Where the scan is, for `rewind`. */
+  get position(): number {
+    return this.at;
+  }
+
+  /** Goes back to a `position` of this scan (to read the same text another way). */
+  rewind(position: number): void {
+    this.at = position;
+  }
+
   /** Whether every character has been read: a frame ends where its value does, without trailing space. */
   get done(): boolean {
     return this.at === this.text.length;

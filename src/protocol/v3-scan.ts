@@ -42,13 +42,106 @@ const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'clos
  */
 export function scanV3(text: string, symbols: KnownNames, frozen: ReadonlySet<string>, bytes?: Uint8Array): DecodeResult | undefined {
   const scan = TextScan.of(text, bytes);
-  let event: FeedEvent | undefined;
-  if (scan.takeText(BOOK_UPDATE)) event = bookItem(scan, symbols, false);
-  else if (scan.takeText(BOOK_SNAPSHOT)) event = bookItem(scan, symbols, true);
-  else if (scan.takeText(TRADES)) event = trade(scan, symbols);
-  else if (scan.takeText(TICKER)) event = ticker(scan, symbols, frozen);
+  const kind = scan.takeText(BOOK_UPDATE) ? UPDATE : scan.takeText(BOOK_SNAPSHOT) ? SNAPSHOT : scan.takeText(TRADES) ? TRADE_ITEM : scan.takeText(TICKER) ? TICKER_DATA : NONE;
+  if (kind === NONE) return undefined;
+  // The exchange sends an item's keys in one order: read straight through them, and in any order
+  // (keys looked up one by one) only when that fails, from the item's start again.
+  const item = scan.position;
+  let event = inOrder(scan, kind, symbols, frozen);
+  if (event === undefined) {
+    scan.rewind(item);
+    event = anyOrder(scan, kind, symbols, frozen);
+  }
   if (event === undefined || !scan.takeText(MESSAGE_END) || !scan.done) return undefined;
   return { ok: true, events: [event] };
+}
+
+/** What a message is, by its start. */
+const NONE = 0;
+const UPDATE = 1;
+const SNAPSHOT = 2;
+const TRADE_ITEM = 3;
+const TICKER_DATA = 4;
+
+function inOrder(scan: TextScan, kind: number, symbols: KnownNames, frozen: ReadonlySet<string>): FeedEvent | undefined {
+  if (kind === UPDATE || kind === SNAPSHOT) return bookInOrder(scan, symbols, kind === SNAPSHOT);
+  return kind === TRADE_ITEM ? tradeInOrder(scan, symbols) : tickerInOrder(scan, symbols, frozen);
+}
+
+function anyOrder(scan: TextScan, kind: number, symbols: KnownNames, frozen: ReadonlySet<string>): FeedEvent | undefined {
+  if (kind === UPDATE || kind === SNAPSHOT) return bookItem(scan, symbols, kind === SNAPSHOT);
+  return kind === TRADE_ITEM ? trade(scan, symbols) : ticker(scan, symbols, frozen);
+}
+
+/** A book_lv2 item whose keys come in BOOK's order: what bookItem gives it, or undefined. */
+function bookInOrder(scan: TextScan, symbols: KnownNames, snapshot: boolean): FeedEvent | undefined {
+  if (!scan.takeText('"symbol":')) return undefined;
+  const pair = scan.knownName(symbols);
+  if (pair === undefined || !scan.takeText(',"createTime":') || scan.count() < 0 || !scan.takeText(',"asks":')) return undefined;
+  const items: BookItem[] = [];
+  const asks: Level[] | undefined = snapshot ? [] : undefined;
+  const bids: Level[] | undefined = snapshot ? [] : undefined;
+  if (!(asks !== undefined ? levels(scan, undefined, asks) : levels(scan, 'ask', items)) || !scan.takeText(',"bids":')) return undefined;
+  if (!(bids !== undefined ? levels(scan, undefined, bids) : levels(scan, 'bid', items)) || !scan.takeText(',"lastId":')) return undefined;
+  const lastId = scan.count();
+  if (lastId < 0 || !scan.takeText(',"id":')) return undefined;
+  const seq = scan.count();
+  if (seq < 0 || !scan.takeText(',"ts":') || scan.count() < 0) return undefined;
+  if (asks !== undefined && bids !== undefined) return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
+  return { kind: 'book', pair, seq, prevSeq: lastId, items };
+}
+
+/** A trades item whose keys come in TRADE's order: what trade gives it, or undefined. */
+function tradeInOrder(scan: TextScan, symbols: KnownNames): FeedEvent | undefined {
+  if (!scan.takeText('"symbol":')) return undefined;
+  const pair = scan.knownName(symbols);
+  if (pair === undefined || !scan.takeText(',"amount":') || scan.decimal() === undefined || !scan.takeText(',"quantity":')) return undefined;
+  const size = scan.decimal();
+  if (size === undefined || !scan.takeText(',"takerSide":')) return undefined;
+  const side = takerSide(scan);
+  if (side === undefined || !scan.takeText(',"createTime":')) return undefined;
+  const timestamp = time(scan);
+  if (timestamp === undefined || !scan.takeText(',"price":')) return undefined;
+  const price = scan.decimal();
+  if (price === undefined || !scan.takeText(',"id":')) return undefined;
+  const tradeId = tradeIdOf(scan);
+  if (tradeId === undefined || !scan.takeText(',"ts":') || scan.count() < 0) return undefined;
+  return { kind: 'trade', pair, trade: { kind: 'trade', tradeId, side, price, size, timestamp } };
+}
+
+/** A ticker item whose keys come in TICKER_ITEM's order: what ticker gives it, or undefined. */
+function tickerInOrder(scan: TextScan, symbols: KnownNames, frozen: ReadonlySet<string>): FeedEvent | undefined {
+  if (!scan.takeText('"symbol":')) return undefined;
+  const pair = scan.knownName(symbols);
+  if (pair === undefined || !scan.takeText(',"startTime":') || scan.count() < 0 || !scan.takeText(',"open":') || scan.signedDecimal() === undefined) return undefined;
+  if (!scan.takeText(',"high":')) return undefined;
+  const high = scan.signedDecimal();
+  if (high === undefined || !scan.takeText(',"low":')) return undefined;
+  const low = scan.signedDecimal();
+  if (low === undefined || !scan.takeText(',"close":')) return undefined;
+  const close = scan.signedDecimal();
+  if (close === undefined || !scan.takeText(',"quantity":')) return undefined;
+  const quantity = scan.signedDecimal();
+  if (quantity === undefined || !scan.takeText(',"amount":')) return undefined;
+  const amount = scan.signedDecimal();
+  if (amount === undefined || !scan.takeText(',"tradeCount":') || scan.count() < 0 || !scan.takeText(',"dailyChange":')) return undefined;
+  const dailyChange = scan.signedDecimal();
+  if (dailyChange === undefined || !scan.takeText(',"markPrice":') || scan.signedDecimal() === undefined) return undefined;
+  if (!scan.takeText(',"closeTime":') || scan.count() < 0 || !scan.takeText(',"ts":')) return undefined;
+  const time = scan.countText();
+  if (time === undefined) return undefined;
+  const fields = {
+    last: close,
+    lowestAsk: undefined,
+    highestBid: undefined,
+    percentChange: dailyChange,
+    baseVolume: amount,
+    quoteVolume: quantity,
+    isFrozen: frozen.has(pair) ? '1' : '0',
+    high24hr: high,
+    low24hr: low,
+  };
+  return { kind: 'ticker', pair, fields, time };
 }
 
 /**
