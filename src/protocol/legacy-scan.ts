@@ -1,6 +1,6 @@
 import { HEARTBEAT_CHANNEL, STATS_CHANNEL, TICKER_CHANNEL } from './legacy-frames.js';
 import { INTEGER_TEXT_DIGITS } from './guards.js';
-import { CLOSE_LIST, CLOSE_OBJECT, COLON, COMMA, OPEN_LIST, OPEN_OBJECT, TextScan } from './scan-text.js';
+import { CLOSE_LIST, CLOSE_OBJECT, COLON, COMMA, OPEN_LIST, OPEN_OBJECT, TextScan, ascii } from './scan-text.js';
 import type { BookItem, DecodeResult, Level, Side, TickerFields } from './types.js';
 
 /**
@@ -16,6 +16,16 @@ import type { BookItem, DecodeResult, Level, Side, TickerFields } from './types.
 /** Ticker columns after the pair id: 9, or 11 with postOnly and maintenanceMode (PROTOCOL.md). */
 const TICKER_COLUMNS = 9;
 const TICKER_COLUMNS_LONG = 11;
+
+/** The literals the scanner looks for, as bytes made once (TextScan.takeBytes). */
+const LEVEL_ITEM = ascii('["o",');
+const TRADE_ITEM = ascii('["t",');
+const SNAPSHOT_ITEM = ascii('["i",{');
+const CURRENCY_PAIR = ascii('"currencyPair":');
+const ORDER_BOOK = ascii('"orderBook":[');
+const ONE_THEN = ascii('1,');
+const ZERO_THEN = ascii('0,');
+const NULL_THEN_COLUMNS = ascii('null,[');
 
 /**
  * The frame's events, or undefined if it is not plainly a book or ticker frame of a pair in
@@ -57,16 +67,16 @@ function bookFrame(scan: TextScan, pair: string): DecodeResult | undefined {
 
 /** `["o",side,"price","size"]` or `["t","id",side,"price","size",seconds]`, each with an optional `,"epochMs"`. */
 function bookItem(scan: TextScan): BookItem | undefined {
-  if (scan.takeText('["o",')) return levelItem(scan);
-  if (scan.takeText('["t",')) return tradeItem(scan);
-  if (scan.takeText('["i",{')) return snapshotItem(scan);
+  if (scan.takeBytes(LEVEL_ITEM)) return levelItem(scan);
+  if (scan.takeBytes(TRADE_ITEM)) return tradeItem(scan);
+  if (scan.takeBytes(SNAPSHOT_ITEM)) return snapshotItem(scan);
   return undefined;
 }
 
 /** `"currencyPair":"PAIR","orderBook":[{asks},{bids}]}` (the pair optional, and not read) and the item's end, after `["i",{`. */
 function snapshotItem(scan: TextScan): BookItem | undefined {
-  if (scan.takeText('"currencyPair":') && (scan.string() === undefined || !scan.take(COMMA))) return undefined;
-  if (!scan.takeText('"orderBook":[')) return undefined;
+  if (scan.takeBytes(CURRENCY_PAIR) && (scan.string() === undefined || !scan.take(COMMA))) return undefined;
+  if (!scan.takeBytes(ORDER_BOOK)) return undefined;
   const asks = snapshotSide(scan);
   if (asks === undefined || !scan.take(COMMA)) return undefined;
   const bids = snapshotSide(scan);
@@ -123,8 +133,8 @@ function tradeItem(scan: TextScan): BookItem | undefined {
 
 /** `1,` (bid, or a buy) or `0,` (ask, or a sell). */
 function sideOf(scan: TextScan): Side | undefined {
-  if (scan.takeText('1,')) return 'bid';
-  if (scan.takeText('0,')) return 'ask';
+  if (scan.takeBytes(ONE_THEN)) return 'bid';
+  if (scan.takeBytes(ZERO_THEN)) return 'ask';
   return undefined;
 }
 
@@ -142,7 +152,7 @@ function integer(scan: TextScan): string | undefined {
 
 /** `null,[pairId,last,...,low24hr(,postOnly,maintenanceMode)]]` of a ticker frame, after `[1002,`. */
 function tickerFrame(scan: TextScan, pairs: ReadonlyMap<number, string>): DecodeResult | undefined {
-  if (!scan.takeText('null,[')) return undefined;
+  if (!scan.takeBytes(NULL_THEN_COLUMNS)) return undefined;
   const id = scan.count();
   const pair = id < 0 ? undefined : pairs.get(id);
   if (pair === undefined) return undefined;

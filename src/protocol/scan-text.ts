@@ -104,6 +104,15 @@ export class TextScan implements Codes {
     return true;
   }
 
+  /** Reads `literal` (made by `ascii`) if the text continues with it: takeText without a charCodeAt per character. */
+  takeBytes(literal: Uint8Array): boolean {
+    const bytes = this.bytes;
+    const at = this.at;
+    for (let k = 0; k < literal.length; k++) if (bytes[at + k] !== literal[k]) return false;
+    this.at = at + literal.length;
+    return true;
+  }
+
   /**
    * Reads the key of one of `keys` (each spelled with its quotes and colon, `"symbol":`), trying
    * the one at `hint` first: the exchange sends keys in one order. The key's index, or -1.
@@ -270,6 +279,13 @@ function digitsEnd(bytes: Uint8Array, from: number): number {
 }
 
 const SCAN = new TextScan();
+
+/** ASCII text as the bytes TextScan.takeBytes compares, made once (a module's constants). */
+export function ascii(text: string): Uint8Array {
+  const bytes = Buffer.from(text, 'latin1');
+  if (bytes.length !== text.length || !/^[\x20-\x7e]*$/.test(text)) throw new Error(`not printable ASCII: ${text}`);
+  return new Uint8Array(bytes);
+}
 
 const FNV_PRIME = 0x01000193;
 

@@ -1,6 +1,6 @@
 import { ID_TEXT } from './guards.js';
 import { TIME_TOKEN_DIGITS } from './v3-frames.js';
-import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, type KnownNames } from './scan-text.js';
+import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, ascii, type KnownNames } from './scan-text.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, Side } from './types.js';
 
 /**
@@ -12,11 +12,38 @@ import type { BookItem, DecodeResult, FeedEvent, Level, Side } from './types.js'
  * errors included.
  */
 
-const BOOK_UPDATE = '{"channel":"book_lv2","action":"update","data":[{';
-const BOOK_SNAPSHOT = '{"channel":"book_lv2","action":"snapshot","data":[{';
-const TRADES = '{"channel":"trades","data":[{';
-const TICKER = '{"channel":"ticker","data":[{';
-const MESSAGE_END = '}]}';
+const BOOK_UPDATE = ascii('{"channel":"book_lv2","action":"update","data":[{');
+const BOOK_SNAPSHOT = ascii('{"channel":"book_lv2","action":"snapshot","data":[{');
+const TRADES = ascii('{"channel":"trades","data":[{');
+const TICKER = ascii('{"channel":"ticker","data":[{');
+const MESSAGE_END = ascii('}]}');
+
+/**
+ * What comes between an item's values in the exchange's key order (THEN_X: a comma and key x), for
+ * the straight-through readers, and the taker sides; bytes made once (TextScan.takeBytes).
+ */
+const SYMBOL_FIRST = ascii('"symbol":');
+const THEN_CREATE_TIME = ascii(',"createTime":');
+const THEN_ASKS = ascii(',"asks":');
+const THEN_BIDS = ascii(',"bids":');
+const THEN_LAST_ID = ascii(',"lastId":');
+const THEN_ID = ascii(',"id":');
+const THEN_TS = ascii(',"ts":');
+const THEN_AMOUNT = ascii(',"amount":');
+const THEN_QUANTITY = ascii(',"quantity":');
+const THEN_TAKER_SIDE = ascii(',"takerSide":');
+const THEN_PRICE = ascii(',"price":');
+const THEN_START_TIME = ascii(',"startTime":');
+const THEN_OPEN = ascii(',"open":');
+const THEN_HIGH = ascii(',"high":');
+const THEN_LOW = ascii(',"low":');
+const THEN_CLOSE = ascii(',"close":');
+const THEN_TRADE_COUNT = ascii(',"tradeCount":');
+const THEN_DAILY_CHANGE = ascii(',"dailyChange":');
+const THEN_MARK_PRICE = ascii(',"markPrice":');
+const THEN_CLOSE_TIME = ascii(',"closeTime":');
+const BUY = ascii('"buy"');
+const SELL = ascii('"sell"');
 
 /**
  * A data item's keys, in the exchange's order: spelled with their quotes and colon for
@@ -42,7 +69,7 @@ const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'clos
  */
 export function scanV3(text: string, symbols: KnownNames, frozen: ReadonlySet<string>, bytes?: Uint8Array): DecodeResult | undefined {
   const scan = TextScan.of(text, bytes);
-  const kind = scan.takeText(BOOK_UPDATE) ? UPDATE : scan.takeText(BOOK_SNAPSHOT) ? SNAPSHOT : scan.takeText(TRADES) ? TRADE_ITEM : scan.takeText(TICKER) ? TICKER_DATA : NONE;
+  const kind = scan.takeBytes(BOOK_UPDATE) ? UPDATE : scan.takeBytes(BOOK_SNAPSHOT) ? SNAPSHOT : scan.takeBytes(TRADES) ? TRADE_ITEM : scan.takeBytes(TICKER) ? TICKER_DATA : NONE;
   if (kind === NONE) return undefined;
   // The exchange sends an item's keys in one order: read straight through them, and in any order
   // (keys looked up one by one) only when that fails, from the item's start again.
@@ -52,7 +79,7 @@ export function scanV3(text: string, symbols: KnownNames, frozen: ReadonlySet<st
     scan.rewind(item);
     event = anyOrder(scan, kind, symbols, frozen);
   }
-  if (event === undefined || !scan.takeText(MESSAGE_END) || !scan.done) return undefined;
+  if (event === undefined || !scan.takeBytes(MESSAGE_END) || !scan.done) return undefined;
   return { ok: true, events: [event] };
 }
 
@@ -75,59 +102,59 @@ function anyOrder(scan: TextScan, kind: number, symbols: KnownNames, frozen: Rea
 
 /** A book_lv2 item whose keys come in BOOK's order: what bookItem gives it, or undefined. */
 function bookInOrder(scan: TextScan, symbols: KnownNames, snapshot: boolean): FeedEvent | undefined {
-  if (!scan.takeText('"symbol":')) return undefined;
+  if (!scan.takeBytes(SYMBOL_FIRST)) return undefined;
   const pair = scan.knownName(symbols);
-  if (pair === undefined || !scan.takeText(',"createTime":') || scan.count() < 0 || !scan.takeText(',"asks":')) return undefined;
+  if (pair === undefined || !scan.takeBytes(THEN_CREATE_TIME) || scan.count() < 0 || !scan.takeBytes(THEN_ASKS)) return undefined;
   const items: BookItem[] = [];
   const asks: Level[] | undefined = snapshot ? [] : undefined;
   const bids: Level[] | undefined = snapshot ? [] : undefined;
-  if (!(asks !== undefined ? levels(scan, undefined, asks) : levels(scan, 'ask', items)) || !scan.takeText(',"bids":')) return undefined;
-  if (!(bids !== undefined ? levels(scan, undefined, bids) : levels(scan, 'bid', items)) || !scan.takeText(',"lastId":')) return undefined;
+  if (!(asks !== undefined ? levels(scan, undefined, asks) : levels(scan, 'ask', items)) || !scan.takeBytes(THEN_BIDS)) return undefined;
+  if (!(bids !== undefined ? levels(scan, undefined, bids) : levels(scan, 'bid', items)) || !scan.takeBytes(THEN_LAST_ID)) return undefined;
   const lastId = scan.count();
-  if (lastId < 0 || !scan.takeText(',"id":')) return undefined;
+  if (lastId < 0 || !scan.takeBytes(THEN_ID)) return undefined;
   const seq = scan.count();
-  if (seq < 0 || !scan.takeText(',"ts":') || scan.count() < 0) return undefined;
+  if (seq < 0 || !scan.takeBytes(THEN_TS) || scan.count() < 0) return undefined;
   if (asks !== undefined && bids !== undefined) return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
   return { kind: 'book', pair, seq, prevSeq: lastId, items };
 }
 
 /** A trades item whose keys come in TRADE's order: what trade gives it, or undefined. */
 function tradeInOrder(scan: TextScan, symbols: KnownNames): FeedEvent | undefined {
-  if (!scan.takeText('"symbol":')) return undefined;
+  if (!scan.takeBytes(SYMBOL_FIRST)) return undefined;
   const pair = scan.knownName(symbols);
-  if (pair === undefined || !scan.takeText(',"amount":') || scan.decimal() === undefined || !scan.takeText(',"quantity":')) return undefined;
+  if (pair === undefined || !scan.takeBytes(THEN_AMOUNT) || scan.decimal() === undefined || !scan.takeBytes(THEN_QUANTITY)) return undefined;
   const size = scan.decimal();
-  if (size === undefined || !scan.takeText(',"takerSide":')) return undefined;
+  if (size === undefined || !scan.takeBytes(THEN_TAKER_SIDE)) return undefined;
   const side = takerSide(scan);
-  if (side === undefined || !scan.takeText(',"createTime":')) return undefined;
+  if (side === undefined || !scan.takeBytes(THEN_CREATE_TIME)) return undefined;
   const timestamp = time(scan);
-  if (timestamp === undefined || !scan.takeText(',"price":')) return undefined;
+  if (timestamp === undefined || !scan.takeBytes(THEN_PRICE)) return undefined;
   const price = scan.decimal();
-  if (price === undefined || !scan.takeText(',"id":')) return undefined;
+  if (price === undefined || !scan.takeBytes(THEN_ID)) return undefined;
   const tradeId = tradeIdOf(scan);
-  if (tradeId === undefined || !scan.takeText(',"ts":') || scan.count() < 0) return undefined;
+  if (tradeId === undefined || !scan.takeBytes(THEN_TS) || scan.count() < 0) return undefined;
   return { kind: 'trade', pair, trade: { kind: 'trade', tradeId, side, price, size, timestamp } };
 }
 
 /** A ticker item whose keys come in TICKER_ITEM's order: what ticker gives it, or undefined. */
 function tickerInOrder(scan: TextScan, symbols: KnownNames, frozen: ReadonlySet<string>): FeedEvent | undefined {
-  if (!scan.takeText('"symbol":')) return undefined;
+  if (!scan.takeBytes(SYMBOL_FIRST)) return undefined;
   const pair = scan.knownName(symbols);
-  if (pair === undefined || !scan.takeText(',"startTime":') || scan.count() < 0 || !scan.takeText(',"open":') || scan.signedDecimal() === undefined) return undefined;
-  if (!scan.takeText(',"high":')) return undefined;
+  if (pair === undefined || !scan.takeBytes(THEN_START_TIME) || scan.count() < 0 || !scan.takeBytes(THEN_OPEN) || scan.signedDecimal() === undefined) return undefined;
+  if (!scan.takeBytes(THEN_HIGH)) return undefined;
   const high = scan.signedDecimal();
-  if (high === undefined || !scan.takeText(',"low":')) return undefined;
+  if (high === undefined || !scan.takeBytes(THEN_LOW)) return undefined;
   const low = scan.signedDecimal();
-  if (low === undefined || !scan.takeText(',"close":')) return undefined;
+  if (low === undefined || !scan.takeBytes(THEN_CLOSE)) return undefined;
   const close = scan.signedDecimal();
-  if (close === undefined || !scan.takeText(',"quantity":')) return undefined;
+  if (close === undefined || !scan.takeBytes(THEN_QUANTITY)) return undefined;
   const quantity = scan.signedDecimal();
-  if (quantity === undefined || !scan.takeText(',"amount":')) return undefined;
+  if (quantity === undefined || !scan.takeBytes(THEN_AMOUNT)) return undefined;
   const amount = scan.signedDecimal();
-  if (amount === undefined || !scan.takeText(',"tradeCount":') || scan.count() < 0 || !scan.takeText(',"dailyChange":')) return undefined;
+  if (amount === undefined || !scan.takeBytes(THEN_TRADE_COUNT) || scan.count() < 0 || !scan.takeBytes(THEN_DAILY_CHANGE)) return undefined;
   const dailyChange = scan.signedDecimal();
-  if (dailyChange === undefined || !scan.takeText(',"markPrice":') || scan.signedDecimal() === undefined) return undefined;
-  if (!scan.takeText(',"closeTime":') || scan.count() < 0 || !scan.takeText(',"ts":')) return undefined;
+  if (dailyChange === undefined || !scan.takeBytes(THEN_MARK_PRICE) || scan.signedDecimal() === undefined) return undefined;
+  if (!scan.takeBytes(THEN_CLOSE_TIME) || scan.count() < 0 || !scan.takeBytes(THEN_TS)) return undefined;
   const time = scan.countText();
   if (time === undefined) return undefined;
   const fields = {
@@ -316,8 +343,8 @@ function symbol(scan: TextScan, symbols: KnownNames): string | undefined {
 
 /** `"buy"` (the taker bought: bid) or `"sell"` (ask). */
 function takerSide(scan: TextScan): Side | undefined {
-  if (scan.takeText('"buy"')) return 'bid';
-  if (scan.takeText('"sell"')) return 'ask';
+  if (scan.takeBytes(BUY)) return 'bid';
+  if (scan.takeBytes(SELL)) return 'ask';
   return undefined;
 }
 
