@@ -282,10 +282,11 @@ const SCAN = new TextScan();
 
 /** ASCII text as the bytes TextScan.takeBytes compares, made once (a module's constants). */
 export function ascii(text: string): Uint8Array {
-  const bytes = Buffer.from(text, 'latin1');
-  if (bytes.length !== text.length || !/^[\x20-\x7e]*$/.test(text)) throw new Error(`not printable ASCII: ${text}`);
-  return new Uint8Array(bytes);
+  if (!PRINTABLE.test(text)) throw new Error(`not printable ASCII: ${text}`);
+  return new Uint8Array(Buffer.from(text, 'latin1'));
 }
+
+const PRINTABLE = /^[\x20-\x7e]*$/;
 
 const FNV_PRIME = 0x01000193;
 
@@ -296,7 +297,8 @@ const FNV_PRIME = 0x01000193;
  * seeded per process, so no market list can choose names that share one.
  */
 export class KnownNames {
-  private readonly byHash = new Map<number, string | string[]>();
+  /** Each name with its bytes, by hash: one, or those that share it. */
+  private readonly byHash = new Map<number, KnownName | KnownName[]>();
 
   /** `seed`: the hash's, random unless given (tests). */
   constructor(
@@ -304,12 +306,15 @@ export class KnownNames {
     readonly seed = (Math.random() * 0x100000000) | 0,
   ) {
     for (const name of names) {
+      // A name of other characters is never read as one (knownName reads printable ASCII alone).
+      if (!PRINTABLE.test(name)) continue;
+      const known: KnownName = { name, bytes: ascii(name) };
       const hash = this.hashOf(name);
       const had = this.byHash.get(hash);
-      if (had === undefined) this.byHash.set(hash, name);
-      else if (typeof had === 'string') {
-        if (had !== name) this.byHash.set(hash, [had, name]);
-      } else if (!had.includes(name)) had.push(name);
+      if (had === undefined) this.byHash.set(hash, known);
+      else if (!Array.isArray(had)) {
+        if (had.name !== name) this.byHash.set(hash, [had, known]);
+      } else if (!had.some((entry) => entry.name === name)) had.push(known);
     }
   }
 
@@ -317,8 +322,8 @@ export class KnownNames {
   find(hash: number, bytes: Uint8Array, start: number, end: number): string | undefined {
     const found = this.byHash.get(hash);
     if (found === undefined) return undefined;
-    if (typeof found === 'string') return sameText(found, bytes, start, end) ? found : undefined;
-    return found.find((name) => sameText(name, bytes, start, end));
+    if (!Array.isArray(found)) return sameBytes(found.bytes, bytes, start, end) ? found.name : undefined;
+    return found.find((entry) => sameBytes(entry.bytes, bytes, start, end))?.name;
   }
 
   /** The hash TextScan.knownName computes over a name's bytes. */
@@ -329,8 +334,13 @@ export class KnownNames {
   }
 }
 
-function sameText(text: string, bytes: Uint8Array, start: number, end: number): boolean {
-  if (text.length !== end - start) return false;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== bytes[start + i]) return false;
+interface KnownName {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+function sameBytes(name: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (name.length !== end - start) return false;
+  for (let i = 0; i < name.length; i++) if (name[i] !== bytes[start + i]) return false;
   return true;
 }
