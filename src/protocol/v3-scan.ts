@@ -12,10 +12,12 @@ import type { BookItem, DecodeResult, FeedEvent, Level, Side } from './types.js'
  * errors included.
  */
 
-const BOOK_UPDATE = ascii('{"channel":"book_lv2","action":"update","data":[{');
-const BOOK_SNAPSHOT = ascii('{"channel":"book_lv2","action":"snapshot","data":[{');
-const TRADES = ascii('{"channel":"trades","data":[{');
-const TICKER = ascii('{"channel":"ticker","data":[{');
+/** A data message's start, then its channel (and action) up to its one item's first key. */
+const CHANNEL = ascii('{"channel":"');
+const BOOK_UPDATE = ascii('book_lv2","action":"update","data":[{');
+const BOOK_SNAPSHOT = ascii('book_lv2","action":"snapshot","data":[{');
+const TRADES = ascii('trades","data":[{');
+const TICKER = ascii('ticker","data":[{');
 const MESSAGE_END = ascii('}]}');
 
 /**
@@ -69,6 +71,7 @@ const TICKER_ITEM = itemKeys('symbol', 'startTime', 'open', 'high', 'low', 'clos
  */
 export function scanV3(text: string, symbols: KnownNames, frozen: ReadonlySet<string>, bytes?: Uint8Array): DecodeResult | undefined {
   const scan = TextScan.of(text, bytes);
+  if (!scan.takeBytes(CHANNEL)) return undefined;
   const kind = scan.takeBytes(BOOK_UPDATE) ? UPDATE : scan.takeBytes(BOOK_SNAPSHOT) ? SNAPSHOT : scan.takeBytes(TRADES) ? TRADE_ITEM : scan.takeBytes(TICKER) ? TICKER_DATA : NONE;
   if (kind === NONE) return undefined;
   // The exchange sends an item's keys in one order: read straight through them, and in any order
