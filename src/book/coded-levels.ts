@@ -63,10 +63,11 @@ export class CodedLevels {
   /** By slot, the text of a size without a code, once there has been one. */
   private sizeTexts: (string | undefined)[] | undefined;
   private order: SortedPrices<number> | undefined;
-  /** Without an order: the best key once `best` was asked for (EMPTY: not known, or none asked). */
+  /**
+   * Without an order: the best key once `best` was asked for, kept while known (a better new key
+   * replaces it); EMPTY when not asked for yet, or when it was removed (the next `best` looks).
+   */
   private bestKey = EMPTY;
-  /** Without an order: whether `best` was asked for, so new keys are compared with bestKey. */
-  private tracking = false;
   private readonly direction: 1 | -1;
   /** The code and text bestPrice gave last. */
   private bestSpelling = -1;
@@ -94,7 +95,6 @@ export class CodedLevels {
     this.sizeTexts = undefined;
     this.order = undefined;
     this.bestKey = EMPTY;
-    this.tracking = false;
   }
 
   /** Makes room for `count` levels in all at once (a snapshot), rather than growing step by step. */
@@ -140,7 +140,7 @@ export class CodedLevels {
         slots[at * STRIDE] = key;
         this.count++;
         if (this.order !== undefined) this.order.insert(key, codeValue(key));
-        else if (this.tracking && this.bestKey !== EMPTY && this.direction * (codeValue(key) - codeValue(this.bestKey)) < 0) this.bestKey = key;
+        else if (this.bestKey !== EMPTY && this.direction * (codeValue(key) - codeValue(this.bestKey)) < 0) this.bestKey = key;
         break;
       }
       at = (at + 1) & mask;
@@ -181,7 +181,6 @@ export class CodedLevels {
   /** The best level's slot, or -1. From now on the side keeps its best key, or its order. */
   private bestSlot(): number {
     if (this.order === undefined && this.count <= SMALL_SIDE) {
-      this.tracking = true;
       if (this.bestKey === EMPTY) this.bestKey = this.scanBest();
       return this.bestKey === EMPTY ? -1 : this.find(this.bestKey);
     }

@@ -95,16 +95,10 @@ export class TextScan implements Codes {
     return true;
   }
 
-  /** Reads `literal` (ASCII) if the text continues with it. */
-  takeText(literal: string): boolean {
-    const bytes = this.bytes;
-    const at = this.at;
-    for (let k = 0; k < literal.length; k++) if (bytes[at + k] !== literal.charCodeAt(k)) return false;
-    this.at = at + literal.length;
-    return true;
-  }
-
-  /** Reads `literal` (made by `ascii`) if the text continues with it: takeText without a charCodeAt per character. */
+  /**
+   * Reads `literal` (made by `ascii`) if the text continues with it. Bytes made once: a charCodeAt
+   * per character of a string literal costs as much as the read in a run's interpreted first frames.
+   */
   takeBytes(literal: Uint8Array): boolean {
     const bytes = this.bytes;
     const at = this.at;
@@ -117,10 +111,10 @@ export class TextScan implements Codes {
    * Reads the key of one of `keys` (each spelled with its quotes and colon, `"symbol":`), trying
    * the one at `hint` first: the exchange sends keys in one order. The key's index, or -1.
    */
-  key(keys: readonly string[], hint: number): number {
+  key(keys: readonly Uint8Array[], hint: number): number {
     for (let k = 0; k < keys.length; k++) {
       const i = (hint + k) % keys.length;
-      if (this.takeText(keys[i] as string)) return i;
+      if (this.takeBytes(keys[i] as Uint8Array)) return i;
     }
     return -1;
   }
@@ -283,6 +277,11 @@ const SCAN = new TextScan();
 /** ASCII text as the bytes TextScan.takeBytes compares, made once (a module's constants). */
 export function ascii(text: string): Uint8Array {
   if (!PRINTABLE.test(text)) throw new Error(`not printable ASCII: ${text}`);
+  return asciiBytes(text);
+}
+
+/** The bytes of text known to be printable ASCII. */
+function asciiBytes(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'latin1'));
 }
 
@@ -308,7 +307,7 @@ export class KnownNames {
     for (const name of names) {
       // A name of other characters is never read as one (knownName reads printable ASCII alone).
       if (!PRINTABLE.test(name)) continue;
-      const known: KnownName = { name, bytes: ascii(name) };
+      const known: KnownName = { name, bytes: asciiBytes(name) };
       const hash = this.hashOf(name);
       const had = this.byHash.get(hash);
       if (had === undefined) this.byHash.set(hash, known);

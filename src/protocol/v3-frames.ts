@@ -18,8 +18,6 @@ export const V3_CHANNEL_NAMES: readonly (readonly [Channel, string])[] = [
   ['book', 'book_lv2'],
 ];
 
-export { TIME_TOKEN_DIGITS };
-
 /** envelope's rules by hand: a channel name, an optional action, a data list. */
 export function fastEnvelope(message: Record<string, unknown>): Envelope | undefined {
   const { channel, action, data } = message;

@@ -1,5 +1,4 @@
-import { ID_TEXT } from './guards.js';
-import { TIME_TOKEN_DIGITS } from './v3-frames.js';
+import { ID_TEXT, TIME_TOKEN_DIGITS } from './guards.js';
 import { CLOSE_LIST, COMMA, OPEN_LIST, TextScan, ascii, type KnownNames } from './scan-text.js';
 import type { BookItem, DecodeResult, FeedEvent, Level, Side } from './types.js';
 
@@ -52,12 +51,12 @@ const SELL = ascii('"sell"');
  * TextScan.key, and each name's index.
  */
 interface ItemKeys<N extends string> {
-  readonly spelled: readonly string[];
+  readonly spelled: readonly Uint8Array[];
   readonly at: Readonly<Record<N, number>>;
 }
 
 function itemKeys<N extends string>(...names: N[]): ItemKeys<N> {
-  return { spelled: names.map((name) => `"${name}":`), at: Object.fromEntries(names.map((name, i) => [name, i])) as Record<N, number> };
+  return { spelled: names.map((name) => ascii(`"${name}":`)), at: Object.fromEntries(names.map((name, i) => [name, i])) as Record<N, number> };
 }
 
 const BOOK = itemKeys('symbol', 'createTime', 'asks', 'bids', 'lastId', 'id', 'ts');
@@ -111,14 +110,12 @@ function bookInOrder(scan: TextScan, symbols: KnownNames, snapshot: boolean): Fe
   const items: BookItem[] = [];
   const asks: Level[] | undefined = snapshot ? [] : undefined;
   const bids: Level[] | undefined = snapshot ? [] : undefined;
-  if (!(asks !== undefined ? levels(scan, undefined, asks) : levels(scan, 'ask', items)) || !scan.takeBytes(THEN_BIDS)) return undefined;
-  if (!(bids !== undefined ? levels(scan, undefined, bids) : levels(scan, 'bid', items)) || !scan.takeBytes(THEN_LAST_ID)) return undefined;
+  if (!bookSide(scan, 'ask', items, asks) || !scan.takeBytes(THEN_BIDS) || !bookSide(scan, 'bid', items, bids) || !scan.takeBytes(THEN_LAST_ID)) return undefined;
   const lastId = scan.count();
   if (lastId < 0 || !scan.takeBytes(THEN_ID)) return undefined;
   const seq = scan.count();
   if (seq < 0 || !scan.takeBytes(THEN_TS) || scan.count() < 0) return undefined;
-  if (asks !== undefined && bids !== undefined) return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
-  return { kind: 'book', pair, seq, prevSeq: lastId, items };
+  return bookEvent(pair, seq, lastId, items, asks, bids);
 }
 
 /** A trades item whose keys come in TRADE's order: what trade gives it, or undefined. */
@@ -160,18 +157,7 @@ function tickerInOrder(scan: TextScan, symbols: KnownNames, frozen: ReadonlySet<
   if (!scan.takeBytes(THEN_CLOSE_TIME) || scan.count() < 0 || !scan.takeBytes(THEN_TS)) return undefined;
   const time = scan.countText();
   if (time === undefined) return undefined;
-  const fields = {
-    last: close,
-    lowestAsk: undefined,
-    highestBid: undefined,
-    percentChange: dailyChange,
-    baseVolume: amount,
-    quoteVolume: quantity,
-    isFrozen: frozen.has(pair) ? '1' : '0',
-    high24hr: high,
-    low24hr: low,
-  };
-  return { kind: 'ticker', pair, fields, time };
+  return tickerEvent(pair, frozen, time, close, dailyChange, amount, quantity, high, low);
 }
 
 /**
@@ -208,12 +194,12 @@ function bookItem(scan: TextScan, symbols: KnownNames, snapshot: boolean): FeedE
   const complete = readItem(scan, BOOK, (key) => {
     switch (key) {
       case at.symbol:
-        pair = symbol(scan, symbols);
+        pair = scan.knownName(symbols);
         return pair !== undefined;
       case at.asks:
-        return asks !== undefined ? levels(scan, undefined, asks) : levels(scan, 'ask', items);
+        return bookSide(scan, 'ask', items, asks);
       case at.bids:
-        return bids !== undefined ? levels(scan, undefined, bids) : levels(scan, 'bid', items);
+        return bookSide(scan, 'bid', items, bids);
       case at.lastId:
         lastId = scan.count();
         return lastId >= 0;
@@ -226,8 +212,18 @@ function bookItem(scan: TextScan, symbols: KnownNames, snapshot: boolean): FeedE
     }
   });
   if (!complete || pair === undefined) return undefined;
+  return bookEvent(pair, seq, lastId, items, asks, bids);
+}
+
+/** A book_lv2 item's event: a snapshot of `asks` and `bids` when given, else an update's `items`. */
+function bookEvent(pair: string, seq: number, lastId: number, items: BookItem[], asks: Level[] | undefined, bids: Level[] | undefined): FeedEvent {
   if (asks !== undefined && bids !== undefined) return { kind: 'book', pair, seq, prevSeq: undefined, items: [{ kind: 'snapshot', asks, bids }] };
   return { kind: 'book', pair, seq, prevSeq: lastId, items };
+}
+
+/** One side's list of a book_lv2 item: a snapshot's into `snapshotSide` when given, else into `items` as changes of `side`. */
+function bookSide(scan: TextScan, side: Side, items: BookItem[], snapshotSide: Level[] | undefined): boolean {
+  return snapshotSide !== undefined ? levels(scan, undefined, snapshotSide) : levels(scan, side, items);
 }
 
 /**
@@ -263,7 +259,7 @@ function trade(scan: TextScan, symbols: KnownNames): FeedEvent | undefined {
   const complete = readItem(scan, TRADE, (key) => {
     switch (key) {
       case at.symbol:
-        pair = symbol(scan, symbols);
+        pair = scan.knownName(symbols);
         return pair !== undefined;
       case at.amount:
         // The quote notional: not used, but only a plain decimal is plainly fine.
@@ -303,7 +299,7 @@ function ticker(scan: TextScan, symbols: KnownNames, frozen: ReadonlySet<string>
   const complete = readItem(scan, TICKER_ITEM, (key) => {
     switch (key) {
       case at.symbol:
-        pair = symbol(scan, symbols);
+        pair = scan.knownName(symbols);
         return pair !== undefined;
       case at.startTime:
       case at.tradeCount:
@@ -325,23 +321,33 @@ function ticker(scan: TextScan, symbols: KnownNames, frozen: ReadonlySet<string>
   });
   if (!complete || pair === undefined) return undefined;
   const column = (key: number): string => columns[key] as string;
-  const fields = {
-    last: column(at.close),
-    lowestAsk: undefined,
-    highestBid: undefined,
-    percentChange: column(at.dailyChange),
-    baseVolume: column(at.amount),
-    quoteVolume: column(at.quantity),
-    isFrozen: frozen.has(pair) ? '1' : '0',
-    high24hr: column(at.high),
-    low24hr: column(at.low),
-  };
-  return { kind: 'ticker', pair, fields, time };
+  return tickerEvent(pair, frozen, time, column(at.close), column(at.dailyChange), column(at.amount), column(at.quantity), column(at.high), column(at.low));
 }
 
-/** A symbol the market list has (so a plain name: setMarkets keeps only those), as the list spells it. */
-function symbol(scan: TextScan, symbols: KnownNames): string | undefined {
-  return scan.knownName(symbols);
+/** A ticker's event from the columns polo-ws prints, isFrozen from the market list's states. */
+function tickerEvent(
+  pair: string,
+  frozen: ReadonlySet<string>,
+  time: string | undefined,
+  close: string,
+  dailyChange: string,
+  amount: string,
+  quantity: string,
+  high: string,
+  low: string,
+): FeedEvent {
+  const fields = {
+    last: close,
+    lowestAsk: undefined,
+    highestBid: undefined,
+    percentChange: dailyChange,
+    baseVolume: amount,
+    quoteVolume: quantity,
+    isFrozen: frozen.has(pair) ? '1' : '0',
+    high24hr: high,
+    low24hr: low,
+  };
+  return { kind: 'ticker', pair, fields, time };
 }
 
 /** `"buy"` (the taker bought: bid) or `"sell"` (ask). */
