@@ -3,11 +3,14 @@ import { forTesting as legacyChecks } from '../src/protocol/legacy.js';
 import { legacySchemas } from '../src/protocol/legacy-schemas.js';
 import { forTesting as v3Checks } from '../src/protocol/v3.js';
 import { v3Schemas } from '../src/protocol/v3-schemas.js';
+import { forTesting as legacyMarkets } from '../src/markets/legacy.js';
+import { forTesting as v3Markets } from '../src/markets/v3.js';
+import { tickerEntrySchema, v3MarketsSchema } from '../src/markets/market-schemas.js';
+import { DECIMAL_PATTERN } from '../src/book/decimal.js';
+import { INTEGER_TEXT, isDecimalText, isIntegerText } from '../src/protocol/guards.js';
 
 const legacy = { ...legacyChecks, ...legacySchemas };
 const v3 = { ...v3Checks, ...v3Schemas };
-import { DECIMAL_PATTERN } from '../src/book/decimal.js';
-import { INTEGER_TEXT, isDecimalText, isIntegerText } from '../src/protocol/guards.js';
 
 // The hot path checks items by hand; zod stays the definition. Whatever the fast check accepts,
 // the schema must accept too, and the decoded values must be the same.
@@ -15,6 +18,34 @@ const decimals = ['0.02100000', '1', '403171621.65163678', '0', '-1', '1e-8', ''
 const sides = [0, 1, 2, '1', true, -1];
 
 describe('hot-path checks agree with the zod schemas', () => {
+  it('market lists: the v3 /markets body and the legacy ticker map entries', () => {
+    const symbols = ['BTC_USDT', '', 1, null, undefined, ['BTC_USDT']];
+    const states = ['NORMAL', 'PAUSE', undefined, 1, null];
+    let accepted = 0;
+    for (const symbol of symbols) {
+      for (const state of states) {
+        for (const body of [[{ symbol, state }], [{ symbol, state }, { symbol: 'ETH_USDT' }], [{ symbol, state, extra: 1 }], [[symbol]], [null], { symbol }]) {
+          const fast = v3Markets.plainMarkets(body);
+          if (fast === undefined) continue;
+          accepted++;
+          const parsed = v3MarketsSchema.safeParse(body);
+          expect(parsed.success, JSON.stringify(body)).toBe(true);
+          expect(fast.map((m) => [m.symbol, m.state])).toEqual(parsed.data?.map((m) => [m.symbol, m.state]));
+        }
+      }
+    }
+    expect(accepted).toBeGreaterThan(3);
+    accepted = 0;
+    for (const id of [148, '148', 0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, '1'.repeat(30), '1'.repeat(31), '', '0x1', null, undefined]) {
+      for (const entry of [{ id }, { id, last: '1' }, [id], null]) {
+        if (!legacyMarkets.isPlainEntry(entry)) continue;
+        accepted++;
+        expect(tickerEntrySchema.safeParse(entry).success, JSON.stringify(entry)).toBe(true);
+      }
+    }
+    expect(accepted).toBeGreaterThan(5);
+  });
+
   it('legacy level and trade items', () => {
     let accepted = 0;
     for (const price of decimals) {

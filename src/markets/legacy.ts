@@ -59,5 +59,8 @@ export async function parseLegacyTickerMap(body: unknown, url: string): Promise<
   return { pairs, byId, frozen: new Set(), ignored };
 }
 
+/** For tests: the hand check, which must accept no entry market-schemas.ts refuses. */
+export const forTesting = { isPlainEntry };
+
 /** The legacy market list: the returnTicker map. */
 export const LEGACY_TICKER_MAP: MarketListSource = { what: WHAT, url: legacyTickerUrl, parse: parseLegacyTickerMap };
